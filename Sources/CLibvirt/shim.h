@@ -1,0 +1,5 @@
+#ifndef VMFILE_CLIBVIRT_SHIM_H
+#define VMFILE_CLIBVIRT_SHIM_H
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#endif

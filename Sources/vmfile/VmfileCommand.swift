@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `vmfile` root command: declarative VM lifecycle on libvirt.
+@main
+struct VmfileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vmfile",
+        abstract: "Declarative VM lifecycle on libvirt: Vmfile machines, boxes and provisioning.",
+        version: VmfileVersion.current,
+        subcommands: []
+    )
+}

@@ -1,0 +1,4 @@
+/// The version `vmfile --version` prints.
+enum VmfileVersion {
+    static let current = "0.1.0"
+}
