@@ -17,6 +17,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "Spec", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Boxes", dependencies: ["Spec"]),
         .executableTarget(
             name: "vmfile",
             dependencies: [
@@ -26,5 +27,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
+        .testTarget(name: "BoxesTests", dependencies: ["Boxes", "Spec"]),
     ]
 )

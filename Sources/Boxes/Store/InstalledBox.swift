@@ -1,0 +1,25 @@
+import Foundation
+import Spec
+
+/// A box version present in the store.
+public struct InstalledBox: Sendable, Equatable, Codable {
+    /// Box name as the Vmfile writes it (`tiny`, `debian/bookworm64`).
+    public let name: String
+    public let version: BoxVersion
+    public let metadata: BoxMetadata
+    /// The box version's directory (holds `metadata.json` and `box.img`).
+    public let directory: URL
+
+    /// The primary disk image.
+    public var imageURL: URL { directory.appendingPathComponent("box.img") }
+
+    /// Size of the box's files on disk in bytes.
+    public func sizeOnDisk() -> UInt64 {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return files.reduce(0) { total, file in
+            let attributes = try? FileManager.default.attributesOfItem(
+                atPath: directory.appendingPathComponent(file).path)
+            return total + ((attributes?[.size] as? NSNumber)?.uint64Value ?? 0)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Spec
+import Testing
+@testable import Boxes
+
+/// A scratch directory removed when the test ends, pass or fail.
+final class ScratchDirectory {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-boxes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    /// Writes a libvirt box directory with a fake (but non-empty) image.
+    func makeBoxDirectory(named name: String, metadata: String = #"{"provider":"libvirt","format":"qcow2","virtual_size":2}"#,
+                          image: Data? = Data("QFI\u{fb}fake".utf8)) throws -> URL {
+        let directory = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(metadata.utf8).write(to: directory.appendingPathComponent("metadata.json"))
+        if let image { try image.write(to: directory.appendingPathComponent("box.img")) }
+        return directory
+    }
+}
+
+@Suite struct BoxStoreTests {
+    func version(_ text: String) throws -> BoxVersion { try #require(BoxVersion(text)) }
+
+    @Test func addsFindsListsAndRemovesVersions() throws {
+        let scratch = try ScratchDirectory()
+        let store = BoxStore(root: scratch.url.appendingPathComponent("store"))
+        let source = try scratch.makeBoxDirectory(named: "src")
+
+        try store.add(from: source, name: "org/tiny", version: try version("1.0"))
+        try store.add(from: source, name: "org/tiny", version: try version("1.2"))
+        try store.add(from: source, name: "other", version: try version("0"))
+
+        #expect(try store.list().map { "\($0.name)@\($0.version)" } == ["org/tiny@1.0", "org/tiny@1.2", "other@0"])
+        #expect(try store.find(name: "org/tiny")?.version == (try version("1.2")))
+        #expect(try store.find(name: "org/tiny", constraint: VersionConstraint("< 1.2"))?.version == (try version("1.0")))
+        #expect(try store.find(name: "missing") == nil)
+        let found = try #require(try store.find(name: "other"))
+        #expect(FileManager.default.fileExists(atPath: found.imageURL.path))
+        #expect(found.directory.path.contains("other/0/libvirt"))
+
+        try store.remove(name: "org/tiny", version: try version("1.0"))
+        try store.remove(name: "org/tiny", version: try version("1.2"))
+        #expect(try store.list().map(\.name) == ["other"])
+        #expect(!FileManager.default.fileExists(atPath: store.root.appendingPathComponent("org-VAGRANTSLASH-tiny").path))
+    }
+
+    @Test func refusesDuplicateUnlessForced() throws {
+        let scratch = try ScratchDirectory()
+        let store = BoxStore(root: scratch.url.appendingPathComponent("store"))
+        let source = try scratch.makeBoxDirectory(named: "src")
+        try store.add(from: source, name: "tiny", version: try version("1"))
+        #expect(throws: BoxError.self) { try store.add(from: source, name: "tiny", version: try version("1")) }
+        try store.add(from: source, name: "tiny", version: try version("1"), force: true)
+        #expect(try store.list().count == 1)
+    }
+
+    @Test(arguments: [
+        (#"{"provider":"virtualbox","format":"vmdk"}"#, true, "provider"),
+        (#"{"provider":"libvirt","format":"raw"}"#, true, "qcow2"),
+        ("not json", true, "not valid box metadata"),
+        (#"{"provider":"libvirt","format":"qcow2"}"#, false, "no box.img"),
+    ])
+    func refusesInvalidBoxesAndLeavesNothing(metadata: String, withImage: Bool, message: String) throws {
+        let scratch = try ScratchDirectory()
+        let store = BoxStore(root: scratch.url.appendingPathComponent("store"))
+        let source = try scratch.makeBoxDirectory(named: "bad", metadata: metadata, image: withImage ? Data("x".utf8) : nil)
+        let error = try #require(throws: BoxError.self) { try store.add(from: source, name: "bad", version: try version("1")) }
+        #expect(error.message.contains(message))
+        #expect(try store.list().isEmpty)
+        let staging = store.root.appendingPathComponent(".staging")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: staging.path))?.isEmpty ?? true)
+    }
+
+    @Test func addsFromTarArchive() throws {
+        let scratch = try ScratchDirectory()
+        let source = try scratch.makeBoxDirectory(named: "src")
+        let archive = scratch.url.appendingPathComponent("tiny.box")
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
+        tar.arguments = ["-czf", archive.path, "-C", source.path, "metadata.json", "box.img"]
+        try tar.run()
+        tar.waitUntilExit()
+        let store = BoxStore(root: scratch.url.appendingPathComponent("store"))
+        let box = try store.add(from: archive, name: "tiny", version: try version("2.1"))
+        #expect(box.metadata.virtualSize == 2)
+        #expect(try Data(contentsOf: box.imageURL) == Data("QFI\u{fb}fake".utf8))
+    }
+
+    @Test(arguments: ["", "../x", "/abs", "a b", ".hidden"])
+    func rejectsBadNames(name: String) throws {
+        #expect(throws: BoxError.self) { try BoxStore.checkName(name) }
+    }
+}
