@@ -18,6 +18,7 @@ let package = Package(
     targets: [
         .target(name: "Spec", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Boxes", dependencies: ["Spec"]),
+        .target(name: "Lifecycle", dependencies: ["Spec", "Boxes"]),
         .executableTarget(
             name: "vmfile",
             dependencies: [
@@ -28,5 +29,6 @@ let package = Package(
         ),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes", "Spec"]),
+        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Spec"]),
     ]
 )

@@ -1,0 +1,104 @@
+import Boxes
+import Foundation
+
+/// What the lifecycle needs from the hypervisor, in its own terms.
+///
+/// `LibvirtMachineHost` implements it on libvirt; unit tests use an in-memory fake. Every call is
+/// synchronous and may block: callers run machines on their own threads (see `Parallel`).
+public protocol MachineHost: Sendable {
+    /// The domain's state, or nil when no domain has that name.
+    func domainState(_ domain: String) throws -> DomainStatus?
+    /// Makes sure the box's image is a volume in the vmfile pool (imported once per box version,
+    /// shared by all projects) and returns that volume's name.
+    func prepareBoxVolume(_ box: InstalledBox) throws -> String
+    /// Makes sure the shared management network exists and is active; returns its name.
+    func prepareManagementNetwork() throws -> String
+    /// Whether a volume with this name exists in the vmfile pool.
+    func volumeExists(_ volume: String) throws -> Bool
+    /// Creates a copy-on-write disk backed by `backingVolume`, at least `sizeBytes` large.
+    func createDisk(_ volume: String, backingVolume: String, sizeBytes: UInt64?) throws
+    /// Defines (persistently) the domain described by `plan`.
+    func defineDomain(_ plan: DomainPlan) throws
+    func start(_ domain: String) throws
+    /// Asks the guest to power off (ACPI power button).
+    func requestShutdown(_ domain: String) throws
+    /// Pulls the plug.
+    func forceOff(_ domain: String) throws
+    func suspend(_ domain: String) throws
+    func resume(_ domain: String) throws
+    /// Undefines the domain (with its snapshot metadata); no error if it does not exist.
+    func undefine(_ domain: String) throws
+    /// Deletes the volume; no error if it does not exist.
+    func deleteVolume(_ volume: String) throws
+    /// The IPv4 address the network's DHCP server leased to `mac`, if any.
+    func leasedAddress(mac: String, network: String) throws -> String?
+    /// Every domain on the connection that carries vmfile metadata.
+    func vmfileDomains() throws -> [DomainRecord]
+    /// One line to show once when the accelerator is not the fast one (e.g. TCG instead of KVM).
+    var acceleratorWarning: String? { get }
+}
+
+/// A domain's run state, as far as the lifecycle cares.
+public enum DomainStatus: String, Sendable, Codable {
+    case running, paused, shutoff, crashed, suspendedToDisk = "saved", other
+}
+
+/// Everything needed to define a machine's domain.
+public struct DomainPlan: Sendable, Equatable {
+    public var name: String
+    public var cpus: Int
+    public var memoryMiB: Int
+    public var diskVolume: String
+    /// Management network and the NIC's MAC address on it.
+    public var managementNetwork: String
+    public var managementMAC: String
+    public var consoleLog: URL
+    public var metadata: MachineMetadata
+
+    public init(name: String, cpus: Int, memoryMiB: Int, diskVolume: String, managementNetwork: String,
+                managementMAC: String, consoleLog: URL, metadata: MachineMetadata) {
+        self.name = name
+        self.cpus = cpus
+        self.memoryMiB = memoryMiB
+        self.diskVolume = diskVolume
+        self.managementNetwork = managementNetwork
+        self.managementMAC = managementMAC
+        self.consoleLog = consoleLog
+        self.metadata = metadata
+    }
+}
+
+/// What vmfile records in each domain's XML `<metadata>`, so libvirt alone can say what a domain is.
+public struct MachineMetadata: Sendable, Equatable, Codable {
+    /// Absolute path of the project's Vmfile.
+    public var projectPath: String
+    public var projectID: String
+    public var machine: String
+    public var box: String
+    public var boxVersion: String
+    /// MAC of the management NIC (to find the guest's lease).
+    public var managementMAC: String
+
+    public init(projectPath: String, projectID: String, machine: String, box: String, boxVersion: String,
+                managementMAC: String) {
+        self.projectPath = projectPath
+        self.projectID = projectID
+        self.machine = machine
+        self.box = box
+        self.boxVersion = boxVersion
+        self.managementMAC = managementMAC
+    }
+}
+
+/// A vmfile domain found on the connection.
+public struct DomainRecord: Sendable, Equatable {
+    public var name: String
+    public var status: DomainStatus
+    public var metadata: MachineMetadata
+
+    public init(name: String, status: DomainStatus, metadata: MachineMetadata) {
+        self.name = name
+        self.status = status
+        self.metadata = metadata
+    }
+}

@@ -1,0 +1,152 @@
+import Boxes
+import Foundation
+import Spec
+
+/// What `up` did to a machine.
+public enum UpOutcome: Sendable, Equatable {
+    case created(address: String)
+    case started(address: String)
+    case resumed
+    case alreadyRunning
+}
+
+extension MachineController {
+    /// Brings `machine` to running and reachable over SSH: creates it (box volume, CoW disk, domain)
+    /// when missing, starts it when halted, resumes it when suspended, and leaves it alone when running.
+    public func up(_ machine: Machine) throws -> UpOutcome {
+        let clock = PhaseClock(machine: machine.name, reporter: reporter)
+        let domain = project.domainName(of: machine.name)
+        switch try host.domainState(domain) {
+        case .running:
+            clock.report("already running")
+            return .alreadyRunning
+        case .paused:
+            try host.resume(domain)
+            clock.report("resumed")
+            return .resumed
+        case nil:
+            try create(machine, clock: clock)
+            do {
+                try host.start(domain)
+            } catch {
+                // A machine that never started holds no user data: leave nothing half-made.
+                try? host.undefine(domain)
+                try? host.deleteVolume(project.volumeName(of: machine.name))
+                throw error
+            }
+            clock.report("started")
+            return .created(address: try waitForGuest(machine, clock: clock))
+        case .shutoff, .crashed, .suspendedToDisk, .other:
+            try host.start(domain)
+            clock.report("started")
+            return .started(address: try waitForGuest(machine, clock: clock))
+        }
+    }
+
+    /// Box → box volume → management network → disk → domain definition.
+    private func create(_ machine: Machine, clock: PhaseClock) throws {
+        guard let box = try boxes.find(name: machine.box, constraint: machine.boxVersion) else {
+            let wanted = machine.boxVersion.map { " matching '\($0)'" } ?? ""
+            throw LifecycleError(
+                .boxMissing, "machine '\(machine.name)': box '\(machine.box)'\(wanted) is not installed",
+                hint: "add it with `vmfile box add \(machine.box) PATH_OR_URL`; `vmfile box list` shows what is installed")
+        }
+        let backing = try host.prepareBoxVolume(box)
+        clock.report("box \(box.name) \(box.version) ready")
+        let network = try host.prepareManagementNetwork()
+
+        let volume = project.volumeName(of: machine.name)
+        if try host.volumeExists(volume) {
+            // A disk without a domain is what a killed `up` leaves; it never booted a guest we know of.
+            try host.deleteVolume(volume)
+        }
+        try host.createDisk(volume, backingVolume: backing, sizeBytes: machine.diskBytes)
+
+        let files = project.files(of: machine.name)
+        let mac = managementMAC(of: machine.name)
+        let plan = DomainPlan(
+            name: project.domainName(of: machine.name), cpus: machine.cpus, memoryMiB: machine.memoryMiB,
+            diskVolume: volume, managementNetwork: network, managementMAC: mac, consoleLog: files.consoleLog,
+            metadata: MachineMetadata(
+                projectPath: project.vmfile.path, projectID: project.id, machine: machine.name, box: box.name,
+                boxVersion: box.version.description, managementMAC: mac))
+        do {
+            try files.create()
+            try host.defineDomain(plan)
+        } catch {
+            try? host.deleteVolume(volume)
+            throw error
+        }
+        clock.report("defined (\(machine.cpus) cpu, \(machine.memoryMiB) MiB)")
+    }
+
+    /// Waits for the guest's lease and SSH, then does first-contact work: pins the host key,
+    /// replaces the insecure key with the machine's own, sets the hostname. Returns the address.
+    private func waitForGuest(_ machine: Machine, clock: PhaseClock) throws -> String {
+        let deadline = Date().addingTimeInterval(TimeInterval(machine.bootTimeout))
+        let address = try waitForLease(machine, deadline: deadline)
+        clock.report("address \(address)")
+
+        let files = project.files(of: machine.name)
+        let pinned = try? String(contentsOf: files.hostKey, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let endpoint = GuestEndpoint(host: address, port: machine.ssh.port, user: machine.ssh.username)
+        let session: any GuestSession
+        do {
+            session = try guests.waitUntilReady(endpoint, keys: try loginKeys(for: machine), pinnedHostKey: pinned, deadline: deadline)
+        } catch {
+            throw LifecycleError(
+                .bootTimeout, "machine '\(machine.name)': no SSH at \(address):\(machine.ssh.port) within \(machine.bootTimeout) s",
+                hint: consoleHint(files), cause: error)
+        }
+        defer { session.close() }
+        clock.report("ssh ready")
+
+        try GuestSetup(machine: machine, files: files, session: session, guests: guests, address: address).run()
+        clock.report("ready")
+        return address
+    }
+
+    private func waitForLease(_ machine: Machine, deadline: Date) throws -> String {
+        let domain = project.domainName(of: machine.name)
+        let mac = managementMAC(of: machine.name)
+        var polls = 0
+        while Date() < deadline {
+            if let address = try host.leasedAddress(mac: mac, network: ManagementNetwork.name) {
+                return address
+            }
+            polls += 1
+            if polls % 10 == 0, let state = try host.domainState(domain), state != .running {
+                throw LifecycleError(.guest, "machine '\(machine.name)' stopped while booting (state: \(state.rawValue))",
+                                     hint: consoleHint(project.files(of: machine.name)))
+            }
+            Thread.sleep(forTimeInterval: Self.pollInterval)
+        }
+        throw LifecycleError(
+            .bootTimeout, "machine '\(machine.name)' got no IP address within \(machine.bootTimeout) s",
+            hint: consoleHint(project.files(of: machine.name)))
+    }
+
+    /// Keys to try, best first: the machine's own, the Vmfile's `ssh.private_key`, Vagrant's insecure pair.
+    func loginKeys(for machine: Machine) throws -> [String] {
+        var keys: [String] = []
+        let files = project.files(of: machine.name)
+        if let own = try? String(contentsOf: files.privateKey, encoding: .utf8) { keys.append(own) }
+        // A run killed between installing the new key in the guest and keeping it left it staged.
+        if let staged = try? String(contentsOf: files.stagedPrivateKey, encoding: .utf8) { keys.append(staged) }
+        if let path = machine.ssh.privateKey {
+            keys.append(try String(contentsOfFile: path, encoding: .utf8))
+        } else {
+            keys.append(contentsOf: InsecureKeys.all)
+        }
+        return keys
+    }
+
+    /// The last console lines, to say why a guest did not come up.
+    func consoleHint(_ files: MachineFiles) -> String {
+        guard let text = try? String(contentsOf: files.consoleLog, encoding: .utf8) else {
+            return "no console output yet (\(files.consoleLog.path))"
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).suffix(10)
+        return "last console lines (\(files.consoleLog.path)):\n    " + lines.joined(separator: "\n    ")
+    }
+}

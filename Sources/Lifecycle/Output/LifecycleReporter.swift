@@ -1,0 +1,29 @@
+import Foundation
+
+/// Receives the lifecycle's progress: one call per finished phase of a machine.
+public protocol LifecycleReporter: Sendable {
+    /// `machine` finished a phase; `elapsed` counts from the start of its operation.
+    func phase(_ machine: String, _ message: String, elapsed: Duration)
+    /// A line not tied to one machine (warnings, lock waits).
+    func notice(_ message: String)
+}
+
+/// A stopwatch for one machine's operation that reports each phase with its elapsed time.
+struct PhaseClock {
+    let machine: String
+    let reporter: any LifecycleReporter
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+
+    init(machine: String, reporter: any LifecycleReporter) {
+        self.machine = machine
+        self.reporter = reporter
+        self.start = clock.now
+    }
+
+    func report(_ message: String) {
+        reporter.phase(machine, message, elapsed: clock.now - start)
+    }
+
+    var elapsed: Duration { clock.now - start }
+}

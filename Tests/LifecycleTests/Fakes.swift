@@ -1,0 +1,180 @@
+import Boxes
+import Foundation
+import Spec
+@testable import Lifecycle
+
+/// An in-memory hypervisor: domains, volumes and leases, with switches to make calls fail.
+final class FakeHost: MachineHost, @unchecked Sendable {
+    // Sendable: every access goes through `lock`.
+    private let lock = NSLock()
+    private(set) var domains: [String: (plan: DomainPlan, status: DomainStatus)] = [:]
+    private(set) var volumes: [String: String] = [:]  // name → backing
+    private(set) var calls: [String] = []
+    var failStart = false
+    /// Whether the guest powers off when asked over ACPI.
+    var honoursACPI = true
+    var acceleratorWarning: String? { nil }
+
+    private func record<T>(_ call: String, _ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        calls.append(call)
+        return try body()
+    }
+
+    func domainState(_ domain: String) throws -> DomainStatus? {
+        lock.lock()
+        defer { lock.unlock() }
+        return domains[domain]?.status
+    }
+
+    func prepareBoxVolume(_ box: InstalledBox) throws -> String {
+        record("prepareBoxVolume") {
+            let name = "box-\(box.name)-\(box.version)"
+            volumes[name] = ""
+            return name
+        }
+    }
+
+    func prepareManagementNetwork() throws -> String { record("prepareManagementNetwork") { ManagementNetwork.name } }
+
+    func volumeExists(_ volume: String) throws -> Bool { record("volumeExists") { volumes[volume] != nil } }
+
+    func createDisk(_ volume: String, backingVolume: String, sizeBytes: UInt64?) throws {
+        record("createDisk \(volume)") { volumes[volume] = backingVolume }
+    }
+
+    func defineDomain(_ plan: DomainPlan) throws {
+        record("define \(plan.name)") { domains[plan.name] = (plan, .shutoff) }
+    }
+
+    func start(_ domain: String) throws {
+        try record("start \(domain)") {
+            if failStart { throw LifecycleError(.hypervisor, "fake start failure") }
+            domains[domain]?.status = .running
+        }
+    }
+
+    func requestShutdown(_ domain: String) throws {
+        record("shutdown \(domain)") { if honoursACPI { domains[domain]?.status = .shutoff } }
+    }
+
+    func forceOff(_ domain: String) throws { record("forceOff \(domain)") { domains[domain]?.status = .shutoff } }
+    func suspend(_ domain: String) throws { record("suspend \(domain)") { domains[domain]?.status = .paused } }
+    func resume(_ domain: String) throws { record("resume \(domain)") { domains[domain]?.status = .running } }
+    func undefine(_ domain: String) throws { record("undefine \(domain)") { domains[domain] = nil } }
+    func deleteVolume(_ volume: String) throws { record("deleteVolume \(volume)") { volumes[volume] = nil } }
+
+    func leasedAddress(mac: String, network: String) throws -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        let running = domains.values.first { $0.plan.managementMAC == mac && $0.status == .running }
+        return running == nil ? nil : "192.0.2.10"
+    }
+
+    func vmfileDomains() throws -> [DomainRecord] {
+        lock.lock()
+        defer { lock.unlock() }
+        return domains.map { DomainRecord(name: $0.key, status: $0.value.status, metadata: $0.value.plan.metadata) }
+    }
+
+    /// Puts a domain in a state directly (what a previous run left).
+    func force(_ domain: String, to status: DomainStatus) {
+        lock.lock()
+        defer { lock.unlock() }
+        domains[domain]?.status = status
+    }
+
+    func addLeftoverVolume(_ name: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        volumes[name] = "stale"
+    }
+}
+
+/// A guest that accepts any key and records the commands it runs.
+final class FakeGuests: GuestConnector, @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var commands: [String] = []
+    private(set) var pinsSeen: [String?] = []
+    var hostKey = "ssh-ed25519 AAAAfakehostkey"
+
+    func waitUntilReady(_ endpoint: GuestEndpoint, keys: [String], pinnedHostKey: String?, deadline: Date) throws -> any GuestSession {
+        lock.lock()
+        defer { lock.unlock() }
+        pinsSeen.append(pinnedHostKey)
+        if let pinnedHostKey, pinnedHostKey != hostKey {
+            throw LifecycleError(.guest, "host key mismatch")
+        }
+        return FakeSession(owner: self, hostKey: hostKey)
+    }
+
+    func generateKeyPair(comment: String) throws -> (privateKey: String, publicKey: String) {
+        ("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----\n", "ssh-ed25519 AAAAfakepub \(comment)")
+    }
+
+    fileprivate func record(_ command: String) {
+        lock.lock()
+        commands.append(command)
+        lock.unlock()
+    }
+}
+
+final class FakeSession: GuestSession {
+    let owner: FakeGuests
+    let hostKey: String
+    init(owner: FakeGuests, hostKey: String) {
+        self.owner = owner
+        self.hostKey = hostKey
+    }
+    func run(_ command: String) throws -> GuestCommandResult {
+        owner.record(command)
+        return GuestCommandResult(status: 0, stdout: "", stderr: "")
+    }
+    func close() {}
+}
+
+/// Collects reported phases.
+final class RecordingReporter: LifecycleReporter, @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var lines: [String] = []
+    func phase(_ machine: String, _ message: String, elapsed: Duration) {
+        lock.lock()
+        lines.append("\(machine): \(message)")
+        lock.unlock()
+    }
+    func notice(_ message: String) {
+        lock.lock()
+        lines.append(message)
+        lock.unlock()
+    }
+}
+
+/// A project in a scratch directory with a box store holding `tiny`, removed when done.
+final class LifecycleFixture {
+    let directory: URL
+    let host = FakeHost()
+    let guests = FakeGuests()
+    let reporter = RecordingReporter()
+    let controller: MachineController
+
+    init(machines: [Machine], installBox: Bool = true) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-lifecycle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = BoxStore(root: directory.appendingPathComponent("boxes"))
+        if installBox {
+            let source = directory.appendingPathComponent("box-src")
+            try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+            try Data(#"{"provider":"libvirt","format":"qcow2","virtual_size":2}"#.utf8)
+                .write(to: source.appendingPathComponent("metadata.json"))
+            try Data("img".utf8).write(to: source.appendingPathComponent("box.img"))
+            try store.add(from: source, name: "tiny", version: BoxVersion(components: [1]))
+        }
+        let vmfile = Vmfile(path: directory.appendingPathComponent("project/Vmfile").path, machines: machines)
+        controller = MachineController(project: Project(vmfile: vmfile), host: host, guests: guests, boxes: store, reporter: reporter)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    var project: Project { controller.project }
+}
