@@ -25,6 +25,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+        .target(
+            name: "Hypervisor",
+            dependencies: ["CLibvirt", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
+        .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor"]),
     ]
 )
