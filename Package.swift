@@ -18,7 +18,7 @@ let package = Package(
     targets: [
         .target(name: "Spec", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Boxes", dependencies: ["Spec"]),
-        .target(name: "Lifecycle", dependencies: ["Spec", "Boxes"]),
+        .target(name: "Lifecycle", dependencies: ["Spec", "Boxes", "Hypervisor"]),
         .executableTarget(
             name: "vmfile",
             dependencies: [
@@ -27,8 +27,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+        .target(
+            name: "Hypervisor",
+            dependencies: ["CLibvirt", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes", "Spec"]),
+        .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Spec"]),
     ]
 )

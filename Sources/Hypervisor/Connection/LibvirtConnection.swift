@@ -1,0 +1,69 @@
+import CLibvirt
+import Logging
+
+/// An open libvirt connection. Owns its `virConnectPtr`, closes it exactly once in `deinit`, and
+/// reaches it only inside `withPointer`.
+///
+/// `@unchecked Sendable`: libvirt documents `virConnectPtr` as safe to use from several threads at
+/// once (since 0.6.0; `virInitialize` is called before the first open), the pointer is immutable after
+/// `init`, and every error is read from libvirt's thread-local last error in the same call that
+/// failed, so no state here is shared between threads without libvirt's own locking.
+public final class LibvirtConnection: @unchecked Sendable {
+    private let pointer: OpaquePointer
+    /// The URI this connection was opened with.
+    public let uri: String
+    /// What the URI says about host locality (local files usable?) and session vs system.
+    public let uriInfo: ConnectionURIInfo
+    let logger: Logger
+
+    /// Opens a read-write connection to `uri`.
+    /// - Throws: `HypervisorError` with libvirt's reason and a hint (daemon not running, permissions).
+    public init(uri: String, logger: Logger = Logger(label: "vmfile.hypervisor")) throws(HypervisorError) {
+        Libvirt.initialize()
+        self.pointer = try Libvirt.pointer(
+            "Connecting to libvirt at \(uri)",
+            hint: "Check that libvirtd (or virtqemud) is running and that you may use it, or pick another URI with --connect / VMFILE_LIBVIRT_URI"
+        ) { virConnectOpen(uri) }
+        self.uri = uri
+        self.uriInfo = ConnectionURIInfo(uri)
+        self.logger = logger
+    }
+
+    /// Resolves the URI (explicit > `VMFILE_LIBVIRT_URI` > Vmfile > default) and opens it.
+    public convenience init(
+        explicit: String?, vmfileURI: String?, environment: [String: String],
+        logger: Logger = Logger(label: "vmfile.hypervisor")
+    ) throws(HypervisorError) {
+        let resolved = ResolvedConnectionURI.resolve(.current(explicit: explicit, vmfile: vmfileURI, environment: environment))
+        try self.init(uri: resolved.uri, logger: logger)
+    }
+
+    deinit {
+        virConnectClose(pointer)
+    }
+
+    /// Runs `body` with the raw connection pointer. The pointer must not escape `body`.
+    @discardableResult
+    func withPointer<T, E: Error>(_ body: (OpaquePointer) throws(E) -> T) throws(E) -> T {
+        try body(pointer)
+    }
+
+    /// True while the connection to the daemon is alive.
+    public var isAlive: Bool {
+        withPointer { virConnectIsAlive($0) == 1 }
+    }
+
+    /// The libvirt library version on this side, e.g. `9.0.0`.
+    public var libraryVersion: String {
+        var version: UInt = 0
+        guard virGetVersion(&version, nil, nil) == 0 else { return "unknown" }
+        return "\(version / 1_000_000).\(version / 1_000 % 1_000).\(version % 1_000)"
+    }
+
+    /// The hypervisor's hostname as libvirt reports it.
+    public func hostname() throws(HypervisorError) -> String {
+        try withPointer { connection throws(HypervisorError) in
+            try Libvirt.string("Reading the hostname of \(uri)") { virConnectGetHostname(connection) }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+/// The vmfile XML namespace for `<metadata>` elements in domains and networks.
+public enum VmfileMetadata {
+    /// Namespace URI.
+    public static let namespace = "https://vmfile.dev/metadata/1"
+    /// Prefix used in generated XML.
+    public static let prefix = "vmfile"
+    /// Element name inside a domain's `<metadata>`.
+    public static let machineElement = "machine"
+    /// Element name inside a network's `<metadata>`.
+    public static let networkElement = "network"
+}
+
+/// A network interface of a domain.
+public struct NICSpec: Sendable, Equatable {
+    /// The libvirt network to attach to.
+    public var network: String
+    /// A fixed MAC (`52:54:00:xx:xx:xx`); nil lets libvirt pick one.
+    public var mac: String?
+    /// The device model; `virtio` unless a box needs `e1000`.
+    public var model: String
+
+    public init(network: String, mac: String? = nil, model: String = "virtio") {
+        self.network = network
+        self.mac = mac
+        self.model = model
+    }
+}
+
+/// The x86 machine type.
+public enum MachineType: String, Sendable, Equatable {
+    /// i440FX: what vagrant-libvirt uses by default; works with any box.
+    case pc
+    /// Q35: PCIe, newer chipsets.
+    case q35
+}
+
+/// Host page-cache use for the disk.
+public enum DiskCache: String, Sendable, Equatable {
+    /// Host page cache, honours guest flushes: fast and safe. Default.
+    case writeback
+    /// Ignores guest flushes: fastest, loses data on host crash. For throwaway build machines.
+    case unsafe
+    /// No host page cache (O_DIRECT).
+    case none
+}
+
+/// Everything needed to write a vmfile domain's XML. Validated in `init`.
+public struct DomainSpec: Sendable, Equatable {
+    /// Domain name, e.g. `vmfile-<project-id>-<machine>`.
+    public var name: String
+    /// A fixed UUID (keeps the same identity across redefinitions); nil lets libvirt pick one.
+    public var uuid: String?
+    /// Memory in MiB.
+    public var memoryMiB: Int
+    /// Virtual CPUs.
+    public var cpus: Int
+    /// KVM or TCG.
+    public var accelerator: Accelerator
+    /// Machine type.
+    public var machine: MachineType
+    /// Path of the root disk (a qcow2 overlay volume) on the daemon's host.
+    public var diskPath: String
+    /// Disk image format.
+    public var diskFormat: VolumeFormat
+    /// Disk cache mode.
+    public var diskCache: DiskCache
+    /// Network interfaces, in guest order.
+    public var nics: [NICSpec]
+    /// File the serial console is logged to (on the daemon's host); nil for no log.
+    public var serialLogPath: String?
+    /// vmfile metadata (`project`, `machine`, `box`, `boxVersion`, …) written as attributes of
+    /// `<vmfile:machine>` in the domain's `<metadata>`. Keys must be XML names.
+    public var metadata: [String: String]
+
+    /// Creates a spec.
+    /// - Throws: `.invalidSpec` for an empty name, fewer than 1 CPU, less than 16 MiB or bad metadata keys.
+    public init(
+        name: String, uuid: String? = nil, memoryMiB: Int, cpus: Int, accelerator: Accelerator,
+        machine: MachineType = .pc, diskPath: String, diskFormat: VolumeFormat = .qcow2, diskCache: DiskCache = .writeback,
+        nics: [NICSpec] = [], serialLogPath: String? = nil, metadata: [String: String] = [:]
+    ) throws(HypervisorError) {
+        guard !name.isEmpty, !name.contains("/") else {
+            throw HypervisorError(.invalidSpec, "Domain name '\(name)' is invalid: it must be non-empty and contain no '/'")
+        }
+        guard cpus >= 1 else { throw HypervisorError(.invalidSpec, "Domain \(name): cpus must be at least 1, got \(cpus)") }
+        guard memoryMiB >= 16 else { throw HypervisorError(.invalidSpec, "Domain \(name): memory must be at least 16 MiB, got \(memoryMiB)") }
+        for key in metadata.keys where !Self.isXMLName(key) {
+            throw HypervisorError(.invalidSpec, "Domain \(name): metadata key '\(key)' is not a valid XML attribute name")
+        }
+        self.name = name
+        self.uuid = uuid
+        self.memoryMiB = memoryMiB
+        self.cpus = cpus
+        self.accelerator = accelerator
+        self.machine = machine
+        self.diskPath = diskPath
+        self.diskFormat = diskFormat
+        self.diskCache = diskCache
+        self.nics = nics
+        self.serialLogPath = serialLogPath
+        self.metadata = metadata
+    }
+
+    static func isXMLName(_ key: String) -> Bool {
+        guard let first = key.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
+        return key.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" || $0 == "." }
+    }
+}

@@ -1,0 +1,80 @@
+/// Writes libvirt domain XML for a `DomainSpec`. Pure: same spec, same text.
+public enum DomainXML {
+    /// The domain XML for `spec`.
+    public static func make(_ spec: DomainSpec) -> String {
+        let e = XMLText.escape
+        var xml = "<domain type='\(spec.accelerator.domainType)'>\n"
+        xml += "  <name>\(e(spec.name))</name>\n"
+        if let uuid = spec.uuid { xml += "  <uuid>\(e(uuid))</uuid>\n" }
+        xml += "  <metadata>\n    \(metadataElement(spec.metadata))\n  </metadata>\n"
+        xml += "  <memory unit='MiB'>\(spec.memoryMiB)</memory>\n"
+        xml += "  <currentMemory unit='MiB'>\(spec.memoryMiB)</currentMemory>\n"
+        xml += "  <vcpu placement='static'>\(spec.cpus)</vcpu>\n"
+        xml += "  <os>\n    <type arch='x86_64' machine='\(spec.machine.rawValue)'>hvm</type>\n    <boot dev='hd'/>\n  </os>\n"
+        xml += "  <features>\n    <acpi/>\n    <apic/>\n  </features>\n"
+        switch spec.accelerator {
+        case .kvm: xml += "  <cpu mode='host-passthrough' check='none' migratable='on'/>\n"
+        // `max` under TCG enables every feature QEMU emulates (x86-64-v2+), which modern distros need.
+        case .tcg: xml += "  <cpu mode='maximum' check='none'/>\n"
+        }
+        xml += "  <clock offset='utc'/>\n"
+        xml += "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n"
+        xml += "  <devices>\n"
+        xml += "    <disk type='file' device='disk'>\n"
+        xml += "      <driver name='qemu' type='\(e(spec.diskFormat.rawValue))' cache='\(spec.diskCache.rawValue)' discard='unmap'/>\n"
+        xml += "      <source file='\(e(spec.diskPath))'/>\n"
+        xml += "      <target dev='vda' bus='virtio'/>\n"
+        xml += "    </disk>\n"
+        for nic in spec.nics {
+            xml += "    <interface type='network'>\n"
+            xml += "      <source network='\(e(nic.network))'/>\n"
+            if let mac = nic.mac { xml += "      <mac address='\(e(mac))'/>\n" }
+            xml += "      <model type='\(e(nic.model))'/>\n"
+            xml += "    </interface>\n"
+        }
+        xml += "    <serial type='pty'>\n"
+        if let log = spec.serialLogPath { xml += "      <log file='\(e(log))' append='off'/>\n" }
+        xml += "      <target port='0'/>\n"
+        xml += "    </serial>\n"
+        xml += "    <console type='pty'>\n      <target type='serial' port='0'/>\n    </console>\n"
+        xml += "    <rng model='virtio'>\n      <backend model='random'>/dev/urandom</backend>\n    </rng>\n"
+        xml += "    <memballoon model='none'/>\n"
+        xml += "  </devices>\n"
+        xml += "</domain>\n"
+        return xml
+    }
+
+    /// The `<vmfile:machine …/>` element with attributes sorted by name.
+    public static func metadataElement(_ metadata: [String: String]) -> String {
+        var element = "<\(VmfileMetadata.prefix):\(VmfileMetadata.machineElement) xmlns:\(VmfileMetadata.prefix)='\(VmfileMetadata.namespace)'"
+        for key in metadata.keys.sorted() {
+            element += " \(key)='\(XMLText.escape(metadata[key] ?? ""))'"
+        }
+        return element + "/>"
+    }
+
+    /// The attributes of the `machine` element in `xml` (a domain's XML or the metadata element
+    /// alone), whatever namespace prefix libvirt chose; nil when absent.
+    public static func parseMetadata(_ xml: String) -> [String: String]? {
+        for prefix in [VmfileMetadata.prefix] + prefixes(boundTo: VmfileMetadata.namespace, in: xml) {
+            if let attributes = XMLText.elements("\(prefix):\(VmfileMetadata.machineElement)", in: xml).first {
+                return attributes.filter { !$0.key.hasPrefix("xmlns") }
+            }
+        }
+        return nil
+    }
+
+    /// The prefixes bound to `namespace` by `xmlns:prefix='namespace'` declarations in `xml`.
+    static func prefixes(boundTo namespace: String, in xml: String) -> [String] {
+        var found: [String] = []
+        var rest = Substring(xml)
+        while let range = rest.range(of: "xmlns:") {
+            rest = rest[range.upperBound...]
+            guard let equals = rest.firstIndex(of: "=") else { break }
+            let prefix = String(rest[..<equals])
+            let value = rest[rest.index(after: equals)...].dropFirst()
+            if value.hasPrefix(namespace + "'") || value.hasPrefix(namespace + "\"") { found.append(prefix) }
+        }
+        return found
+    }
+}

@@ -1,0 +1,121 @@
+/// How a network reaches the outside.
+public enum NetworkMode: String, Sendable, Equatable {
+    /// NAT to the host's uplink (libvirt `<forward mode='nat'/>`).
+    case nat
+    /// Host and guests only, no forwarding.
+    case isolated
+}
+
+/// A fixed DHCP reservation: this MAC always gets this IP.
+public struct DHCPHost: Sendable, Equatable {
+    /// Guest MAC address.
+    public var mac: String
+    /// Reserved address (inside the network's subnet).
+    public var ip: IPv4Address
+    /// Optional host name handed out with the lease.
+    public var name: String?
+
+    public init(mac: String, ip: IPv4Address, name: String? = nil) {
+        self.mac = mac
+        self.ip = ip
+        self.name = name
+    }
+
+    /// The `<host …/>` element libvirt expects (also for `virNetworkUpdate`).
+    public var xml: String {
+        var element = "<host mac='\(XMLText.escape(mac.lowercased()))'"
+        if let name { element += " name='\(XMLText.escape(name))'" }
+        return element + " ip='\(ip)'/>"
+    }
+}
+
+/// Everything needed to define a vmfile network. Validated in `init`.
+public struct NetworkSpec: Sendable, Equatable {
+    /// Network name, e.g. `vmfile-<project-id>-mgmt`.
+    public var name: String
+    /// Linux bridge name: at most 15 bytes (IFNAMSIZ - 1).
+    public var bridge: String
+    /// The subnet; the host side takes the first address.
+    public var subnet: IPv4Subnet
+    /// DHCP pool; nil disables DHCP. Defaults in `init` to second host … last host.
+    public var dhcpRange: ClosedRange<IPv4Address>?
+    /// NAT or isolated.
+    public var mode: NetworkMode
+    /// Static DHCP reservations.
+    public var hosts: [DHCPHost]
+    /// Attributes for `<vmfile:network …/>` in the network's `<metadata>`; marks it as vmfile's.
+    public var metadata: [String: String]
+
+    /// Creates a spec.
+    /// - Parameters:
+    ///   - dhcp: true to enable DHCP; `dhcpRange` nil then means the whole subnet after the host address.
+    /// - Throws: `.invalidSpec` for a bridge name over 15 bytes, a range or reservation outside the subnet.
+    public init(
+        name: String, bridge: String, cidr: String, dhcp: Bool = true, dhcpRange: ClosedRange<IPv4Address>? = nil,
+        mode: NetworkMode = .nat, hosts: [DHCPHost] = [], metadata: [String: String] = [:]
+    ) throws(HypervisorError) {
+        guard !name.isEmpty, !name.contains("/") else {
+            throw HypervisorError(.invalidSpec, "Network name '\(name)' is invalid: it must be non-empty and contain no '/'")
+        }
+        guard !bridge.isEmpty, bridge.utf8.count <= 15, !bridge.contains(where: { $0 == "/" || $0.isWhitespace }) else {
+            throw HypervisorError(.invalidSpec, "Network \(name): bridge name '\(bridge)' must be 1–15 bytes without '/' or spaces (Linux IFNAMSIZ)")
+        }
+        let subnet = try IPv4Subnet(cidr)
+        var range: ClosedRange<IPv4Address>?
+        if dhcp {
+            range = dhcpRange ?? (IPv4Address(subnet.firstHost.value + 1)...subnet.lastHost)
+            if let range, !(subnet.contains(range.lowerBound) && subnet.contains(range.upperBound)) || range.lowerBound == subnet.firstHost {
+                throw HypervisorError(.invalidSpec, "Network \(name): DHCP range \(range.lowerBound)–\(range.upperBound) must lie in \(subnet) and exclude the host address \(subnet.firstHost)")
+            }
+        }
+        for host in hosts where !subnet.contains(host.ip) || host.ip == subnet.firstHost {
+            throw HypervisorError(.invalidSpec, "Network \(name): reserved address \(host.ip) for \(host.mac) is outside \(subnet) or is the host address")
+        }
+        for key in metadata.keys where !DomainSpec.isXMLName(key) {
+            throw HypervisorError(.invalidSpec, "Network \(name): metadata key '\(key)' is not a valid XML attribute name")
+        }
+        self.name = name
+        self.bridge = bridge
+        self.subnet = subnet
+        self.dhcpRange = range
+        self.mode = mode
+        self.hosts = hosts
+        self.metadata = metadata
+    }
+}
+
+/// Writes libvirt network XML for a `NetworkSpec`. Pure.
+public enum NetworkXML {
+    /// The network XML for `spec`.
+    public static func make(_ spec: NetworkSpec) -> String {
+        let e = XMLText.escape
+        var xml = "<network>\n"
+        xml += "  <name>\(e(spec.name))</name>\n"
+        var element = "<\(VmfileMetadata.prefix):\(VmfileMetadata.networkElement) xmlns:\(VmfileMetadata.prefix)='\(VmfileMetadata.namespace)'"
+        for key in spec.metadata.keys.sorted() { element += " \(key)='\(e(spec.metadata[key] ?? ""))'" }
+        xml += "  <metadata>\n    \(element)/>\n  </metadata>\n"
+        if spec.mode == .nat { xml += "  <forward mode='nat'/>\n" }
+        xml += "  <bridge name='\(e(spec.bridge))' stp='on' delay='0'/>\n"
+        xml += "  <ip address='\(spec.subnet.firstHost)' netmask='\(spec.subnet.netmask)'>\n"
+        if spec.dhcpRange != nil || !spec.hosts.isEmpty {
+            xml += "    <dhcp>\n"
+            if let range = spec.dhcpRange { xml += "      <range start='\(range.lowerBound)' end='\(range.upperBound)'/>\n" }
+            for host in spec.hosts { xml += "      \(host.xml)\n" }
+            xml += "    </dhcp>\n"
+        }
+        xml += "  </ip>\n"
+        xml += "</network>\n"
+        return xml
+    }
+
+    /// The attributes of `<…:network>` in vmfile's namespace, or nil when the network is not vmfile's.
+    public static func parseMetadata(_ xml: String) -> [String: String]? {
+        for prefix in [VmfileMetadata.prefix] + DomainXML.prefixes(boundTo: VmfileMetadata.namespace, in: xml) {
+            if let attributes = XMLText.elements("\(prefix):\(VmfileMetadata.networkElement)", in: xml).first,
+               xml.contains(VmfileMetadata.namespace) {
+                return attributes.filter { !$0.key.hasPrefix("xmlns") }
+            }
+        }
+        return nil
+    }
+}
