@@ -14,11 +14,13 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .target(name: "Spec", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "Boxes", dependencies: ["Spec"]),
-        .target(name: "Lifecycle", dependencies: ["Spec", "Boxes", "Hypervisor"]),
+        .target(name: "Boxes", dependencies: ["Spec", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Net", dependencies: ["Hypervisor"]),
+        .target(name: "Lifecycle", dependencies: ["Spec", "Boxes", "Hypervisor", "Net"]),
         .executableTarget(
             name: "vmfile",
             dependencies: [
@@ -34,7 +36,7 @@ let package = Package(
         ),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes", "Spec"]),
-        .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor"]),
+        .testTarget(name: "NetTests", dependencies: ["Net", "Hypervisor"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Spec"]),
     ]
 )

@@ -66,6 +66,8 @@ public struct BoxStore: Sendable {
             throw BoxError(.invalidBox, "\(source.path) has no box.img", hint: "a libvirt box holds metadata.json and box.img")
         }
 
+        _ = try ImageDigest.recorded(in: staging)
+
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: target.path) {
             try FileManager.default.removeItem(at: target)

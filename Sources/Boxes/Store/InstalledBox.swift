@@ -13,6 +13,11 @@ public struct InstalledBox: Sendable, Equatable, Codable {
     /// The primary disk image.
     public var imageURL: URL { directory.appendingPathComponent("box.img") }
 
+    /// SHA-256 (hex) of `box.img`, recorded when the box was added.
+    public func imageDigest() throws -> String {
+        try ImageDigest.recorded(in: directory)
+    }
+
     /// Size of the box's files on disk in bytes.
     public func sizeOnDisk() -> UInt64 {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []

@@ -1,0 +1,168 @@
+import Boxes
+import Foundation
+import Hypervisor
+import Net
+
+/// `MachineHost` on a real libvirt connection: the vmfile storage pool, the shared management
+/// network, and one persistent domain per machine.
+public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
+    // Sendable: libvirt connections are thread-safe; `pool` is guarded by `poolLock`.
+    public let connection: LibvirtConnection
+    private let accelerator: AcceleratorChoice?
+    private let lockDirectory: URL
+    private let poolLock = NSLock()
+    private var cachedPool: StoragePool?
+
+    /// - Parameters:
+    ///   - accelerator: how domains defined through this host run; nil for read-only uses (status).
+    ///   - lockDirectory: where host-wide locks live (box imports, network creation).
+    public init(connection: LibvirtConnection, accelerator: AcceleratorChoice?, lockDirectory: URL) {
+        self.connection = connection
+        self.accelerator = accelerator
+        self.lockDirectory = lockDirectory
+    }
+
+    public var acceleratorWarning: String? {
+        guard let accelerator, accelerator.shouldWarn else { return nil }
+        return accelerator.reason
+    }
+
+    private func pool() throws -> StoragePool {
+        poolLock.lock()
+        defer { poolLock.unlock() }
+        if let cachedPool { return cachedPool }
+        let pool = try connection.ensureStoragePool()
+        cachedPool = pool
+        return pool
+    }
+
+    private func hostWideLock(_ name: String, purpose: String) throws -> FileLock {
+        try FileLock.acquire(at: lockDirectory.appendingPathComponent(name).path, policy: .wait(onWait: { _ in }),
+                             purpose: purpose)
+    }
+
+    public func domainState(_ domain: String) throws -> DomainStatus? {
+        guard let found = try connection.domainIfPresent(named: domain) else { return nil }
+        return DomainStatus(try found.state())
+    }
+
+    public func prepareBoxVolume(_ box: InstalledBox) throws -> String {
+        let name = Self.boxVolumeName(box, digest: try box.imageDigest())
+        let pool = try pool()
+        if try pool.volumeIfPresent(named: name) != nil { return name }
+        // One import per box version on this host, however many projects ask at once.
+        let lock = try hostWideLock("box-\(name).lock", purpose: "the import of box \(box.name) \(box.version)")
+        defer { lock.release() }
+        if try pool.volumeIfPresent(named: name) == nil {
+            try pool.importVolume(name: name, fromFile: box.imageURL.path, format: .qcow2)
+        }
+        return name
+    }
+
+    /// `vmfile-box-<name>-<version>-<12 hex of the image's sha256>.qcow2`: the content names the
+    /// volume, so identical boxes share it and a re-added box never reuses a stale one.
+    static func boxVolumeName(_ box: InstalledBox, digest: String) -> String {
+        let safeName = String(box.name.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
+        return "vmfile-box-\(safeName)-\(box.version)-\(digest.prefix(12)).qcow2"
+    }
+
+    public func prepareManagementNetwork() throws -> String {
+        if let existing = try connection.networkIfPresent(named: ManagementNetwork.name), try existing.isActive() {
+            return ManagementNetwork.name
+        }
+        let lock = try hostWideLock("network-\(ManagementNetwork.name).lock", purpose: "the management network")
+        defer { lock.release() }
+        if let existing = try connection.networkIfPresent(named: ManagementNetwork.name) {
+            guard try existing.vmfileMetadata() != nil else {
+                throw LifecycleError(.hypervisor, "libvirt network \(ManagementNetwork.name) exists but was not made by vmfile",
+                                     hint: "rename or remove it: virsh net-destroy \(ManagementNetwork.name); virsh net-undefine \(ManagementNetwork.name)")
+            }
+            try existing.start()
+            return ManagementNetwork.name
+        }
+        let used = SubnetPlanner.hostRoutes() + (try connection.networkSubnets())
+        guard let subnet = SubnetPlanner.firstFree(SubnetPlanner.managementCandidates, avoiding: used) else {
+            throw LifecycleError(.hypervisor, "no free 192.168.x.0/24 subnet for the management network \(ManagementNetwork.name)",
+                                 hint: "remove unused libvirt networks (`virsh net-list --all`)")
+        }
+        let spec = try NetworkSpec(name: ManagementNetwork.name, bridge: ManagementNetwork.bridge, cidr: subnet.description,
+                                   mode: .nat, metadata: ["role": "management"])
+        _ = try connection.ensureNetwork(spec)
+        return ManagementNetwork.name
+    }
+
+    public func volumeExists(_ volume: String) throws -> Bool {
+        try pool().volumeIfPresent(named: volume) != nil
+    }
+
+    public func createDisk(_ volume: String, backingVolume: String, sizeBytes: UInt64?) throws {
+        let pool = try pool()
+        _ = try pool.createOverlay(name: volume, backing: try pool.volume(named: backingVolume), virtualSize: sizeBytes)
+    }
+
+    public func defineDomain(_ plan: DomainPlan) throws {
+        guard let accelerator else {
+            throw LifecycleError(.hypervisor, "internal: a read-only host cannot define domains")
+        }
+        let diskPath = try pool().volume(named: plan.diskVolume).path()
+        let metadata = plan.metadata
+        let spec = try DomainSpec(
+            name: plan.name, memoryMiB: plan.memoryMiB, cpus: plan.cpus, accelerator: accelerator.accelerator,
+            diskPath: diskPath, nics: [NICSpec(network: plan.managementNetwork, mac: plan.managementMAC)],
+            serialLogPath: plan.consoleLog.path,
+            metadata: [
+                "project": metadata.projectPath, "projectID": metadata.projectID, "machine": metadata.machine,
+                "box": metadata.box, "boxVersion": metadata.boxVersion, "mac": metadata.managementMAC,
+            ])
+        _ = try connection.defineDomain(spec)
+    }
+
+    public func start(_ domain: String) throws { try connection.domain(named: domain).start() }
+    public func requestShutdown(_ domain: String) throws { try connection.domain(named: domain).shutdown() }
+    public func suspend(_ domain: String) throws { try connection.domain(named: domain).suspend() }
+    public func resume(_ domain: String) throws { try connection.domain(named: domain).resume() }
+
+    public func forceOff(_ domain: String) throws {
+        let found = try connection.domain(named: domain)
+        // Already off is the wanted outcome, not an error.
+        if try found.state().isActive { try found.destroy() }
+    }
+
+    public func undefine(_ domain: String) throws {
+        try connection.domainIfPresent(named: domain)?.undefine()
+    }
+
+    public func deleteVolume(_ volume: String) throws {
+        try pool().volumeIfPresent(named: volume)?.delete()
+    }
+
+    public func leasedAddress(mac: String, network: String) throws -> String? {
+        guard let found = try connection.networkIfPresent(named: network) else { return nil }
+        return try found.leases(mac: mac).max { $0.expiry < $1.expiry }?.ip
+    }
+
+    public func vmfileDomains() throws -> [DomainRecord] {
+        try connection.listVmfileDomains().map { entry in
+            let values = entry.metadata
+            return DomainRecord(
+                name: entry.domain.name, status: DomainStatus((try? entry.domain.state()) ?? .noState),
+                metadata: MachineMetadata(
+                    projectPath: values["project"] ?? "", projectID: values["projectID"] ?? "",
+                    machine: values["machine"] ?? "", box: values["box"] ?? "", boxVersion: values["boxVersion"] ?? "",
+                    managementMAC: values["mac"] ?? ""))
+        }
+    }
+}
+
+extension DomainStatus {
+    init(_ state: DomainState) {
+        switch state {
+        case .running, .blocked, .shuttingDown: self = .running
+        case .paused: self = .paused
+        case .shutOff: self = .shutoff
+        case .crashed: self = .crashed
+        case .suspendedToDisk: self = .suspendedToDisk
+        case .noState: self = .other
+        }
+    }
+}
