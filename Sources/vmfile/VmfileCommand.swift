@@ -7,6 +7,6 @@ struct VmfileCommand: AsyncParsableCommand {
         commandName: "vmfile",
         abstract: "Declarative VM lifecycle on libvirt: Vmfile machines, boxes and provisioning.",
         version: VmfileVersion.current,
-        subcommands: []
+        subcommands: [InitCommand.self, ValidateCommand.self, ConfigCommand.self]
     )
 }

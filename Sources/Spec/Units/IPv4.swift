@@ -1,0 +1,75 @@
+/// An IPv4 address in dotted-quad form.
+public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var value: UInt32
+
+    public init(value: UInt32) {
+        self.value = value
+    }
+
+    /// Parses `a.b.c.d` (four decimal parts 0–255, no leading zeros); nil otherwise.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var value: UInt32 = 0
+        for part in parts {
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCIIDigit),
+                  part.count == 1 || part.first != "0",
+                  let octet = UInt32(part), octet <= 255
+            else { return nil }
+            value = value << 8 | octet
+        }
+        self.value = value
+    }
+
+    public static let any = IPv4Address(value: 0)
+
+    public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.value < rhs.value }
+
+    public var description: String {
+        [24, 16, 8, 0].map { String((value >> UInt32($0)) & 0xff) }.joined(separator: ".")
+    }
+}
+
+/// An IPv4 network in CIDR form such as `192.168.56.0/24`.
+public struct IPv4Network: Sendable, Hashable, CustomStringConvertible {
+    public var address: IPv4Address
+    public var prefixLength: Int
+
+    /// Why a text is not a usable network.
+    public enum ParseError: Error, Sendable, Equatable {
+        case malformed
+        case hostBitsSet(suggested: String)
+    }
+
+    public init(address: IPv4Address, prefixLength: Int) {
+        self.address = address
+        self.prefixLength = prefixLength
+    }
+
+    /// Parses `a.b.c.d/n`; the address must be the network address (host bits zero).
+    public init(parsing text: String) throws(ParseError) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let address = IPv4Address(String(parts[0])),
+              parts[1].allSatisfy(\.isASCIIDigit), let prefix = Int(parts[1]), (0...32).contains(prefix)
+        else { throw .malformed }
+        let network = IPv4Network(address: address, prefixLength: prefix)
+        guard network.networkAddress == address else {
+            throw .hostBitsSet(suggested: "\(network.networkAddress)/\(prefix)")
+        }
+        self = network
+    }
+
+    public var mask: UInt32 { prefixLength == 0 ? 0 : UInt32.max << UInt32(32 - prefixLength) }
+    public var networkAddress: IPv4Address { IPv4Address(value: address.value & mask) }
+    public var broadcastAddress: IPv4Address { IPv4Address(value: address.value & mask | ~mask) }
+    /// The host's address on the network: the first host address (`.1` of a /24).
+    public var gatewayAddress: IPv4Address { IPv4Address(value: networkAddress.value &+ 1) }
+
+    public func contains(_ ip: IPv4Address) -> Bool { ip.value & mask == networkAddress.value }
+
+    public func overlaps(_ other: IPv4Network) -> Bool {
+        contains(other.networkAddress) || other.contains(networkAddress)
+    }
+
+    public var description: String { "\(networkAddress)/\(prefixLength)" }
+}
