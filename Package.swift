@@ -24,7 +24,7 @@ let package = Package(
         .executableTarget(
             name: "vmfile",
             dependencies: [
-                "Spec",
+                "Spec", "Boxes", "Hypervisor", "Lifecycle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -7,6 +7,11 @@ struct VmfileCommand: AsyncParsableCommand {
         commandName: "vmfile",
         abstract: "Declarative VM lifecycle on libvirt: Vmfile machines, boxes and provisioning.",
         version: VmfileVersion.current,
-        subcommands: [InitCommand.self, ValidateCommand.self, ConfigCommand.self]
+        subcommands: [
+            InitCommand.self, ValidateCommand.self, ConfigCommand.self,
+            UpCommand.self, HaltCommand.self, DestroyCommand.self, ReloadCommand.self,
+            SuspendCommand.self, ResumeCommand.self, StatusCommand.self, GlobalStatusCommand.self,
+            SSHCommand.self, SSHConfigCommand.self, BoxCommand.self,
+        ]
     )
 }

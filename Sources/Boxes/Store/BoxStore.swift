@@ -133,4 +133,9 @@ public enum VmfileHome {
         let home = environment["HOME"] ?? NSHomeDirectory()
         return URL(fileURLWithPath: home).appendingPathComponent(".local/share/vmfile")
     }
+
+    /// Host-wide lock files (box imports, network creation).
+    public static func locks(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        directory(environment: environment).appendingPathComponent("locks")
+    }
 }

@@ -1,0 +1,49 @@
+import Foundation
+import Spec
+
+/// One machine's live status, read from libvirt (never from a cache).
+public struct MachineStatus: Sendable, Equatable, Codable {
+    public var name: String
+    /// `running`, `paused`, `shutoff`, `crashed`, `saved`, `other`, or `not-created`.
+    public var state: String
+    public var domain: String
+    /// Management address while running.
+    public var address: String?
+}
+
+/// A vmfile machine found anywhere on the connection (`global-status`).
+public struct GlobalMachineStatus: Sendable, Equatable, Codable {
+    public var domain: String
+    public var state: String
+    public var project: String
+    public var machine: String
+    public var box: String
+    public var boxVersion: String
+}
+
+extension MachineController {
+    /// Live status of `machines`.
+    public func statuses(_ machines: [Machine]) throws -> [MachineStatus] {
+        try machines.map { machine in
+            let state = try status(of: machine)
+            let address = state == .running ? try address(of: machine) : nil
+            return MachineStatus(name: machine.name, state: state?.rawValue ?? "not-created",
+                                 domain: project.domainName(of: machine.name), address: address)
+        }
+    }
+
+}
+
+/// `global-status`: what libvirt knows of vmfile machines, from their domain metadata alone.
+public enum GlobalStatus {
+    /// Every vmfile domain on `host`'s connection, by project then machine.
+    public static func read(from host: any MachineHost) throws -> [GlobalMachineStatus] {
+        try host.vmfileDomains()
+            .map { record in
+                GlobalMachineStatus(domain: record.name, state: record.status.rawValue, project: record.metadata.projectPath,
+                                    machine: record.metadata.machine, box: record.metadata.box,
+                                    boxVersion: record.metadata.boxVersion)
+            }
+            .sorted { ($0.project, $0.machine) < ($1.project, $1.machine) }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Lifecycle
+
+/// `vmfile up`: create, start or resume machines until they answer SSH.
+struct UpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Create and start machines (all when none are named); idempotent.",
+        discussion: "Machines are named or matched with /regex/. Several machines come up in parallel.")
+
+    @OptionGroup var options: LifecycleOptions
+
+    @Argument(help: "Machine names or /regex/ patterns.")
+    var machines: [String] = []
+
+    func run() throws {
+        let context = try CommandContext.make(options, defining: true)
+        let selected = try context.project.machines(matching: machines, includeNonAutostart: !machines.isEmpty)
+        for (name, outcome) in try context.run(selected, noWait: options.noWait, { try $0.up($1) }) {
+            switch outcome {
+            case .created(let address), .started(let address):
+                StandardError.print("==> \(name): running at \(address) — `vmfile ssh \(name)` to log in")
+            case .resumed, .alreadyRunning:
+                break
+            }
+        }
+    }
+}

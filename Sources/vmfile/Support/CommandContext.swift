@@ -1,0 +1,83 @@
+import ArgumentParser
+import Boxes
+import Foundation
+import Hypervisor
+import Lifecycle
+import Spec
+
+/// What a machine command works with: the loaded Vmfile, its project, and a controller wired to
+/// libvirt and SSH. Errors print as `error: ...` with a hint and exit 1.
+struct CommandContext {
+    let project: Project
+    let controller: MachineController
+
+    /// Loads the Vmfile and connects. `defining` detects the accelerator (only commands that may
+    /// create machines pay for it) and shows its warning once.
+    static func make(_ options: LifecycleOptions, defining: Bool) throws -> CommandContext {
+        let path = try options.vmfile.locate()
+        let vmfile: Vmfile
+        do {
+            vmfile = try VmfileLoader.load(path: path)
+        } catch {
+            StandardError.print(error.description)
+            throw ExitCode(1)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let reporter = StderrReporter()
+        let host: LibvirtMachineHost = try reportingErrors {
+            let connection = try LibvirtConnection(explicit: options.connect, vmfileURI: vmfile.libvirt.uri, environment: environment)
+            let accelerator = defining ? try AcceleratorDetector(environment: environment).detect() : nil
+            return LibvirtMachineHost(
+                connection: connection, accelerator: accelerator,
+                lockDirectory: VmfileHome.locks(environment: environment))
+        }
+        if let warning = host.acceleratorWarning { reporter.notice("warning: \(warning)") }
+        let controller = MachineController(
+            project: Project(vmfile: vmfile), host: host, guests: LibsshGuestConnector(),
+            boxes: BoxStore(root: BoxStore.defaultRoot(environment: environment)), reporter: reporter)
+        return CommandContext(project: controller.project, controller: controller)
+    }
+
+    /// The machines named on the command line (all when none).
+    func machines(_ selectors: [String]) throws -> [Machine] {
+        try reportingErrors { try project.machines(matching: selectors) }
+    }
+
+    /// Runs `operation` on `machines` in parallel under the project lock; prints each failure and
+    /// exits 1 naming the failed machines.
+    func run<Outcome: Sendable>(
+        _ machines: [Machine], noWait: Bool,
+        _ operation: @escaping @Sendable (MachineController, Machine) throws -> Outcome
+    ) throws -> [(machine: String, outcome: Outcome)] {
+        let results = try reportingErrors {
+            try controller.withProjectLock(noWait: noWait) { controller.forEach(machines, operation) }
+        }
+        var succeeded: [(machine: String, outcome: Outcome)] = []
+        var failed: [String] = []
+        for result in results {
+            switch result.result {
+            case .success(let outcome): succeeded.append((result.machine, outcome))
+            case .failure(let error):
+                failed.append(result.machine)
+                StandardError.print("error: \(error)")
+            }
+        }
+        if !failed.isEmpty {
+            StandardError.print("error: failed: \(failed.joined(separator: ", "))")
+            throw ExitCode(1)
+        }
+        return succeeded
+    }
+}
+
+/// Runs `body`, printing any error as `error: ...` and exiting 1.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        StandardError.print("error: \(error)")
+        throw ExitCode(1)
+    }
+}
