@@ -49,13 +49,18 @@ final class ScratchDirectory {
         #expect(!FileManager.default.fileExists(atPath: store.root.appendingPathComponent("org-VAGRANTSLASH-tiny").path))
     }
 
-    @Test func refusesDuplicateUnlessForced() throws {
+    @Test func reAddingTheSameBoxIsANoOpButOtherContentNeedsForce() throws {
         let scratch = try ScratchDirectory()
         let store = BoxStore(root: scratch.url.appendingPathComponent("store"))
         let source = try scratch.makeBoxDirectory(named: "src")
-        try store.add(from: source, name: "tiny", version: try version("1"))
-        #expect(throws: BoxError.self) { try store.add(from: source, name: "tiny", version: try version("1")) }
-        try store.add(from: source, name: "tiny", version: try version("1"), force: true)
+        let first = try store.add(from: source, name: "tiny", version: try version("1"))
+        let again = try store.add(from: source, name: "tiny", version: try version("1"))
+        #expect(try again.imageDigest() == first.imageDigest())
+
+        let changed = try scratch.makeBoxDirectory(named: "changed", image: Data("QFI\u{fb}other".utf8))
+        #expect(throws: BoxError.self) { try store.add(from: changed, name: "tiny", version: try version("1")) }
+        let replaced = try store.add(from: changed, name: "tiny", version: try version("1"), force: true)
+        #expect(try replaced.imageDigest() != first.imageDigest())
         #expect(try store.list().count == 1)
     }
 

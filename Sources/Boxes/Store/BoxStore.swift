@@ -48,9 +48,14 @@ public struct BoxStore: Sendable {
     public func add(from source: URL, name: String, version: BoxVersion, force: Bool = false) throws -> InstalledBox {
         try Self.checkName(name)
         let target = versionDirectory(name: name, version: version)
-        if FileManager.default.fileExists(atPath: target.path), !force {
-            throw BoxError(.alreadyExists, "box '\(name)' version \(version) is already installed",
-                           hint: "use --force to replace it, or --version to add another version")
+        if FileManager.default.fileExists(atPath: target.path) {
+            if let installed = try sameBox(at: target, as: source, name: name, version: version) {
+                return installed
+            }
+            if !force {
+                throw BoxError(.alreadyExists, "box '\(name)' version \(version) is already installed with other content",
+                               hint: "use --force to replace it, or --version to add another version")
+            }
         }
         let lock = try FileLock.acquire(at: root.appendingPathComponent(".lock").path,
                                         policy: .wait(onWait: { _ in }), purpose: "the box store")
@@ -73,6 +78,16 @@ public struct BoxStore: Sendable {
             try FileManager.default.removeItem(at: target)
         }
         try FileManager.default.moveItem(at: staging, to: target)
+        return InstalledBox(name: name, version: version, metadata: metadata, directory: target)
+    }
+
+    /// The installed box at `target` when `source` is a box directory with the very same image
+    /// (re-adding it is a no-op); nil otherwise.
+    private func sameBox(at target: URL, as source: URL, name: String, version: BoxVersion) throws -> InstalledBox? {
+        let sourceImage = source.appendingPathComponent("box.img")
+        guard FileManager.default.fileExists(atPath: sourceImage.path),
+              let metadata = try? BoxMetadata.read(from: target),
+              try ImageDigest.sha256(of: sourceImage) == ImageDigest.recorded(in: target) else { return nil }
         return InstalledBox(name: name, version: version, metadata: metadata, directory: target)
     }
 

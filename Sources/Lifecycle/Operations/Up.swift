@@ -15,6 +15,10 @@ extension MachineController {
     /// when missing, starts it when halted, resumes it when suspended, and leaves it alone when running.
     public func up(_ machine: Machine) throws -> UpOutcome {
         let clock = PhaseClock(machine: machine.name, reporter: reporter)
+        let unapplied = UnappliedFeatures.keys(of: machine, in: project.vmfile)
+        if !unapplied.isEmpty {
+            clock.report("note: \(unapplied.joined(separator: ", ")) not applied yet by this vmfile version")
+        }
         let domain = project.domainName(of: machine.name)
         switch try host.domainState(domain) {
         case .running:

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+/// Real guests through libvirt + QEMU (TCG here). Serialized: each boot takes a core.
+@Suite(.serialized, .enabled(if: E2E.enabled, "needs libvirt, QEMU and the tiny box (set VMFILE_E2E=1 to require them)"))
+struct LifecycleEndToEndTests {
+    static let oneMachine = """
+        version: 1
+        machines:
+          solo:
+            box: tiny
+            memory: 256MiB
+            hostname: solo-host
+        """
+
+    @Test func upSSHHaltUpSuspendResumeDestroy() throws {
+        let sandbox = try Sandbox(vmfile: Self.oneMachine)
+
+        let up = try sandbox.run("up")
+        try #require(up.status == 0, "up failed: \(up)")
+        #expect(try sandbox.states() == ["solo": "running"])
+
+        let uname = try sandbox.run("ssh", "-c", "uname -s; hostname; id -un; sudo -n id -u")
+        #expect(uname.status == 0, "\(uname)")
+        #expect(uname.stdout.split(separator: "\n") == ["Linux", "solo-host", "vagrant", "0"])
+
+        // The insecure key was replaced by the machine's own.
+        let keys = try sandbox.run("ssh", "-c", "cat ~/.ssh/authorized_keys")
+        #expect(keys.stdout.contains("vmfile solo") && !keys.stdout.contains("vagrant insecure"), "\(keys)")
+
+        let write = try sandbox.run("ssh", "-c", "echo kept > ~/marker && sync")
+        #expect(write.status == 0, "\(write)")
+
+        let halt = try sandbox.run("halt")
+        #expect(halt.status == 0, "\(halt)")
+        #expect(halt.stderr.contains("halted") && !halt.stderr.contains("forced"), "ACPI halt expected: \(halt)")
+        #expect(try sandbox.states() == ["solo": "shutoff"])
+
+        let again = try sandbox.run("up")
+        try #require(again.status == 0, "second up failed: \(again)")
+        #expect(try sandbox.run("ssh", "-c", "cat ~/marker").stdout == "kept\n")
+
+        let idle = try sandbox.run("up")
+        #expect(idle.status == 0 && idle.stderr.contains("already running"), "\(idle)")
+
+        #expect(try sandbox.run("suspend").status == 0)
+        #expect(try sandbox.states() == ["solo": "paused"])
+        #expect(try sandbox.run("resume").status == 0)
+        #expect(try sandbox.states() == ["solo": "running"])
+        #expect(try sandbox.run("ssh", "-c", "true").status == 0)
+
+        let global = try sandbox.run("global-status", "--json")
+        #expect(global.stdout.contains(sandbox.vmfilePath.path), "\(global)")
+
+        let destroy = try sandbox.run("destroy", "--force")
+        #expect(destroy.status == 0, "\(destroy)")
+        #expect(try sandbox.states() == ["solo": "not-created"])
+        #expect(try sandbox.leftovers().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: sandbox.directory.appendingPathComponent(".vmfile/machines/solo").path))
+    }
+
+    @Test func twoMachinesComeUpInParallel() throws {
+        let sandbox = try Sandbox(vmfile: """
+            version: 1
+            defaults:
+              box: tiny
+              memory: 192MiB
+            machines:
+              alpha: {}
+              beta: {}
+            """)
+        let up = try sandbox.run("up")
+        try #require(up.status == 0, "up failed: \(up)")
+        #expect(try sandbox.states() == ["alpha": "running", "beta": "running"])
+        #expect(try sandbox.run("ssh", "alpha", "-c", "hostname").stdout == "alpha\n")
+        #expect(try sandbox.run("ssh", "beta", "-c", "hostname").stdout == "beta\n")
+        #expect(try sandbox.run("destroy", "-f").status == 0)
+        #expect(try sandbox.leftovers().isEmpty)
+    }
+
+    @Test func upKilledMidBootConvergesOnRerun() throws {
+        let sandbox = try Sandbox(vmfile: Self.oneMachine)
+        let first = try sandbox.start("up")
+        // Kill once the domain exists, i.e. mid-boot.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, (try sandbox.states()["solo"]) != "running" {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+
+        let rerun = try sandbox.run("up")
+        try #require(rerun.status == 0, "rerun failed: \(rerun)")
+        #expect(try sandbox.run("ssh", "-c", "true").status == 0)
+        #expect(try sandbox.run("destroy", "-f").status == 0)
+        #expect(try sandbox.leftovers().isEmpty)
+    }
+
+    @Test func missingBoxFailsClearlyAndCreatesNothing() throws {
+        let sandbox = try Sandbox(vmfile: """
+            version: 1
+            machines:
+              lost:
+                box: no-such-box
+            """)
+        let up = try sandbox.run("up")
+        #expect(up.status == 1)
+        #expect(up.stderr.contains("box 'no-such-box'") && up.stderr.contains("vmfile box add"), "\(up)")
+        #expect(try sandbox.states() == ["lost": "not-created"])
+        #expect(try sandbox.leftovers().isEmpty)
+    }
+
+    @Test func brokenVmfileFailsWithLocationsAndCreatesNothing() throws {
+        let sandbox = try Sandbox(vmfile: """
+            version: 1
+            machines:
+              bad:
+                box: tiny
+                cpus: zero
+                memroy: 1GiB
+            """)
+        let up = try sandbox.run("up")
+        #expect(up.status == 1)
+        #expect(up.stderr.contains("Vmfile:5:") && up.stderr.contains("Vmfile:6:"), "\(up)")
+        let domains = try runProcess("/usr/bin/virsh", ["-q", "-c", "qemu:///system", "list", "--all", "--name"])
+        #expect(!domains.stdout.contains("-bad"))
+    }
+}

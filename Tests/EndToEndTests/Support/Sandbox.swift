@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// One end-to-end project: a temp directory with a Vmfile, a private vmfile home whose store holds
+/// the tiny box, and cleanup that destroys the project's machines and checks nothing leaked —
+/// also when the test failed.
+final class Sandbox {
+    let directory: URL
+    let home: URL
+    let vmfilePath: URL
+
+    init(vmfile: String) throws {
+        if E2E.required {
+            try #require(E2E.missing.isEmpty, "VMFILE_E2E=1 but missing: \(E2E.missing.joined(separator: "; "))")
+        }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-e2e-\(UUID().uuidString.prefix(8))")
+        directory = root.appendingPathComponent("project")
+        home = root.appendingPathComponent("home")
+        vmfilePath = directory.appendingPathComponent("Vmfile")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try vmfile.write(to: vmfilePath, atomically: true, encoding: .utf8)
+        let added = try run("box", "add", "tiny", E2E.tinyBox.path)
+        try #require(added.status == 0, "box add failed: \(added)")
+    }
+
+    deinit {
+        _ = try? run("destroy", "--force")
+        try? FileManager.default.removeItem(at: directory.deletingLastPathComponent())
+    }
+
+    /// Runs vmfile in the project directory with the sandbox's home.
+    @discardableResult
+    func run(_ arguments: String...) throws -> ProcessOutput {
+        try runProcess(E2E.binary.path, arguments, in: directory, environment: ["VMFILE_HOME": home.path])
+    }
+
+    /// Starts vmfile without waiting (for kill tests).
+    func start(_ arguments: String...) throws -> Process {
+        let process = Process()
+        process.executableURL = E2E.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(["VMFILE_HOME": home.path]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// `status --json` as name → state.
+    func states() throws -> [String: String] {
+        let output = try run("status", "--json")
+        guard output.status == 0, let data = output.stdout.data(using: .utf8),
+              let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let machines = json["machines"] as? [[String: Any]] else {
+            Issue.record("status --json failed: \(output)")
+            return [:]
+        }
+        var states: [String: String] = [:]
+        for machine in machines {
+            if let name = machine["name"] as? String, let state = machine["state"] as? String { states[name] = state }
+        }
+        return states
+    }
+
+    /// libvirt domains and pool volumes whose names carry this project's id.
+    func leftovers() throws -> [String] {
+        let id = try projectID()
+        let domains = try runProcess("/usr/bin/virsh", ["-q", "-c", "qemu:///system", "list", "--all", "--name"]).stdout
+        let volumes = try runProcess("/usr/bin/virsh", ["-q", "-c", "qemu:///system", "vol-list", "vmfile"]).stdout
+        return (domains + "\n" + volumes).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.contains(id) }
+    }
+
+    /// The project id, read from the domain names `status --json` reports.
+    func projectID() throws -> String {
+        let output = try run("status", "--json")
+        guard let data = output.stdout.data(using: .utf8),
+              let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let machines = json["machines"] as? [[String: Any]],
+              let domain = machines.first?["domain"] as? String,
+              let name = machines.first?["name"] as? String else {
+            throw SandboxError(message: "no domain name in status output: \(output)")
+        }
+        // vmfile-<project-id>-<machine>
+        return String(domain.dropFirst("vmfile-".count).dropLast(name.count + 1))
+    }
+}
+
+struct SandboxError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
