@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "Spec", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Boxes", dependencies: ["Spec", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Net", dependencies: ["Hypervisor"]),
-        .target(name: "Lifecycle", dependencies: ["Spec", "Boxes", "Hypervisor", "Net"]),
+        .target(name: "Lifecycle", dependencies: ["Spec", "Boxes", "Hypervisor", "Net", "Provisioner"]),
         .executableTarget(
             name: "vmfile",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import Provisioner
 import Spec
 
 /// First-contact work on a guest that answers SSH: pin its host key, replace Vagrant's insecure
@@ -34,7 +35,7 @@ struct GuestSetup {
             throw LifecycleError(.guest, "cannot write \(staged.path)", hint: "check that the project directory is writable")
         }
         let script = """
-            umask 077 && mkdir -p ~/.ssh && printf '%s\\n' \(ShellQuoting.quote(pair.publicKey)) > ~/.ssh/authorized_keys.vmfile \
+            umask 077 && mkdir -p ~/.ssh && printf '%s\\n' \(ShellQuote.quote(pair.publicKey)) > ~/.ssh/authorized_keys.vmfile \
             && mv ~/.ssh/authorized_keys.vmfile ~/.ssh/authorized_keys
             """
         try check(session.run(script), doing: "install the machine's SSH key")
@@ -42,7 +43,7 @@ struct GuestSetup {
     }
 
     private func setHostname() throws {
-        let name = ShellQuoting.quote(machine.hostname)
+        let name = ShellQuote.quote(machine.hostname)
         let script = "[ \"$(hostname)\" = \(name) ] || sudo -n sh -c 'hostname \"$1\" && echo \"$1\" > /etc/hostname' sh \(name)"
         try check(session.run(script), doing: "set the hostname to \(machine.hostname)")
     }
@@ -52,12 +53,5 @@ struct GuestSetup {
             throw LifecycleError(.guest, "machine '\(machine.name)': could not \(what) (exit \(result.status))",
                                  hint: result.stderr.isEmpty ? nil : result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-    }
-}
-
-/// POSIX shell quoting: one single-quoted word that the shell reads back byte for byte.
-enum ShellQuoting {
-    static func quote(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -1,2 +1,0 @@
-// TEMP until Provisioner lands
-enum InsecureKeys { static let all: [String] = [] }

@@ -1,0 +1,51 @@
+import Foundation
+import Provisioner
+
+/// `GuestConnector` over the Provisioner's libssh client: one in-process SSH connection per
+/// machine, no `ssh` process per probe.
+public struct LibsshGuestConnector: GuestConnector {
+    public init() {}
+
+    public func waitUntilReady(_ endpoint: GuestEndpoint, keys: [String], pinnedHostKey: String?,
+                               deadline: Date) throws -> any GuestSession {
+        let pin = try pinnedHostKey.map { try HostKeyPin(openSSHLine: $0) }
+        let configuration = SSHConfiguration(
+            host: endpoint.host, port: endpoint.port, user: endpoint.user,
+            keys: keys.enumerated().map { SSHPrivateKey.inMemory($0.element, label: "key \($0.offset + 1)") },
+            hostKeyPin: pin)
+        let session = try SSHSession.waitUntilReady(configuration, timeout: max(1, deadline.timeIntervalSinceNow))
+        return LibsshGuestSession(session: session)
+    }
+
+    public func generateKeyPair(comment: String) throws -> (privateKey: String, publicKey: String) {
+        let pair = try SSHKeyPair.generateEd25519(comment: comment)
+        return (pair.privateKeyOpenSSH, pair.publicKeyLine)
+    }
+}
+
+/// A connected libssh session seen as a `GuestSession`.
+final class LibsshGuestSession: GuestSession {
+    let session: SSHSession
+
+    init(session: SSHSession) {
+        self.session = session
+    }
+
+    var hostKey: String { session.hostKey.openSSHLine }
+
+    func run(_ command: String) throws -> GuestCommandResult {
+        let result = try session.run(command)
+        return GuestCommandResult(status: result.status.signal == nil ? result.status.code : 128 + 9,
+                                  stdout: result.stdoutText, stderr: result.stderrText)
+    }
+
+    func close() {
+        session.close()
+    }
+}
+
+/// Vagrant's insecure private keys, for first contact with Vagrant-style boxes.
+enum InsecureKeys {
+    static var ed25519: String { VagrantInsecureKey.ed25519 }
+    static var all: [String] { [VagrantInsecureKey.ed25519, VagrantInsecureKey.rsa] }
+}
