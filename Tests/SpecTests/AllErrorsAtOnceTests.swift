@@ -84,4 +84,11 @@ import Testing
         #expect(messages.contains("duplicate key `m`"))
         #expect(messages.contains { $0.contains("`cpus` is -1") })
     }
+
+    @Test func duplicateKeysAreFoundWithWindowsLineEndings() throws {
+        let yaml = "version: 1\r\nmachines:\r\n  m:\r\n    box: a\r\n    box: b\r\n    cpus: 0\r\n"
+        let diagnostics = try Load.diagnostics(yaml)
+        #expect(diagnostics.map(\.message) == ["duplicate key `box`", "`cpus` is 0, outside the allowed range"])
+        #expect(diagnostics.map(\.line) == [5, 6])
+    }
 }
