@@ -1,6 +1,7 @@
 import Yams
 
 /// Turns Vmfile text into a Yams node tree, converting libyaml errors into located diagnostics.
+/// Composes with `Resolver.basic`; `ScalarKind` gives plain scalars their meaning.
 ///
 /// Yams stops at the first duplicated mapping key. To still report every other problem, the composer
 /// finds the repeated key in the text, reports it, masks it with a same-width marker (so every other
@@ -16,7 +17,7 @@ enum YAMLComposer {
         var current = text
         for attempt in 0..<500 {
             do {
-                guard let root = try Yams.compose(yaml: current) else {
+                guard let root = try Yams.compose(yaml: current, .basic) else {
                     log.error("the Vmfile is empty", at: .start, hint: "run `vmfile init` to write a starter Vmfile")
                     return nil
                 }
