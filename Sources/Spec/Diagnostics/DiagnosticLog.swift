@@ -20,9 +20,6 @@ struct SourcePosition: Hashable, Sendable {
 extension Node {
     /// Where this node starts (1:1 for nodes without a mark).
     var position: SourcePosition { SourcePosition(mark) }
-
-    /// The resolved tag (`int`, `bool`, `null`, `str`, ...) by name.
-    var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
 }
 
 /// Collects diagnostics while the loader walks the YAML tree; shared by every reader of one load.

@@ -80,7 +80,7 @@ struct MachineReader {
 
     /// `memory:` as whole MiB: an integer (MiB) or a size with a unit; at least 64 MiB.
     private func readMemory(_ node: Node) -> Int? {
-        if case .scalar = node, node.tagName == .int, let value = node.int {
+        if case .int(let value) = ScalarKind(node) {
             guard value >= Machine.minimumMemoryMiB else {
                 context.log.error("`memory` is \(value) MiB, below the minimum", at: node,
                                   hint: "use at least \(Machine.minimumMemoryMiB) (MiB) or a size like `512MiB`")

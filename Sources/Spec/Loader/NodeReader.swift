@@ -12,7 +12,7 @@ struct NodeReader {
         case .sequence: return "a list"
         case .alias: return "an alias"
         case .scalar(let scalar):
-            switch node.tagName {
+            switch ScalarKind(node) {
             case .null: return "an empty value"
             case .bool: return "the boolean \(scalar.string)"
             case .int, .float: return "the number \(scalar.string)"
@@ -22,8 +22,7 @@ struct NodeReader {
     }
 
     static func isNull(_ node: Node) -> Bool {
-        if case .scalar = node { return node.tagName == .null }
-        return false
+        ScalarKind(node) == .null
     }
 
     /// Any non-empty scalar as text (numbers and booleans are taken as written).
@@ -47,7 +46,7 @@ struct NodeReader {
     }
 
     func int(_ node: Node, key: String, range: ClosedRange<Int>? = nil, unit: String = "") -> Int? {
-        guard case .scalar = node, node.tagName == .int, let value = node.int else {
+        guard case .int(let value) = ScalarKind(node) else {
             var hint = "write a whole number"
             if case .scalar(let scalar) = node, scalar.style != .plain, Int(scalar.string) != nil {
                 hint = "remove the quotes: \(key): \(scalar.string)"
@@ -64,7 +63,7 @@ struct NodeReader {
     }
 
     func bool(_ node: Node, key: String) -> Bool? {
-        guard case .scalar = node, node.tagName == .bool, let value = node.bool else {
+        guard case .bool(let value) = ScalarKind(node) else {
             log.error("`\(key)` must be true or false, not \(Self.describe(node))", at: node,
                       hint: "write `\(key): true` or `\(key): false` (no quotes)")
             return nil

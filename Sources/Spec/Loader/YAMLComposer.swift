@@ -1,6 +1,7 @@
 import Yams
 
 /// Turns Vmfile text into a Yams node tree, converting libyaml errors into located diagnostics.
+/// Composes with `Resolver.basic`; `ScalarKind` gives plain scalars their meaning.
 ///
 /// Yams stops at the first duplicated mapping key. To still report every other problem, the composer
 /// finds the repeated key in the text, reports it, masks it with a same-width marker (so every other
@@ -11,11 +12,12 @@ enum YAMLComposer {
 
     /// The root node, or nil after recording why there is none.
     static func compose(_ text: String, log: DiagnosticLog) -> Node? {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+        let split = splitLines(text)
+        var lines = split.lines
         var current = text
         for attempt in 0..<500 {
             do {
-                guard let root = try Yams.compose(yaml: current) else {
+                guard let root = try Yams.compose(yaml: current, .basic) else {
                     log.error("the Vmfile is empty", at: .start, hint: "run `vmfile init` to write a starter Vmfile")
                     return nil
                 }
@@ -31,7 +33,7 @@ enum YAMLComposer {
                 log.error("duplicate key `\(key)`", at: SourcePosition(line: repeat_.line + 1, column: repeat_.column + 1),
                           hint: "`\(key)` is already set at line \(context.mark.line); remove one of them")
                 lines[repeat_.line][repeat_.column] = Unicode.Scalar(maskBase + UInt32(attempt)) ?? "?"
-                current = lines.map { String(String.UnicodeScalarView($0)) }.joined(separator: "\n")
+                current = join(lines, split.breaks)
             } catch let error as YamlError {
                 record(error, text: current, log: log)
                 return nil
@@ -76,6 +78,40 @@ enum YAMLComposer {
             }
         }
         return nil
+    }
+
+    /// Lines split where libyaml counts line breaks (`\r\n`, `\r`, `\n`, NEL, LS, PS), so marks index them;
+    /// `breaks[i]` is the terminator after `lines[i]`.
+    static func splitLines(_ text: String) -> (lines: [[Unicode.Scalar]], breaks: [[Unicode.Scalar]]) {
+        var lines: [[Unicode.Scalar]] = []
+        var breaks: [[Unicode.Scalar]] = []
+        var line: [Unicode.Scalar] = []
+        let scalars = Array(text.unicodeScalars)
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            switch scalar {
+            case "\r" where index + 1 < scalars.count && scalars[index + 1] == "\n":
+                lines.append(line); breaks.append(["\r", "\n"]); line = []; index += 1
+            case "\r", "\n", "\u{85}", "\u{2028}", "\u{2029}":
+                lines.append(line); breaks.append([scalar]); line = []
+            default:
+                line.append(scalar)
+            }
+            index += 1
+        }
+        lines.append(line)
+        breaks.append([])
+        return (lines, breaks)
+    }
+
+    private static func join(_ lines: [[Unicode.Scalar]], _ breaks: [[Unicode.Scalar]]) -> String {
+        var view = String.UnicodeScalarView()
+        for (line, lineBreak) in zip(lines, breaks) {
+            view.append(contentsOf: line)
+            view.append(contentsOf: lineBreak)
+        }
+        return String(view)
     }
 
     private static func record(_ error: YamlError, text: String, log: DiagnosticLog) {

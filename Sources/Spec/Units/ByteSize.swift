@@ -20,7 +20,7 @@ public struct ByteSize: Sendable, Hashable, Comparable, Codable, CustomStringCon
         public var description: String {
             switch self {
             case .empty: "empty size"
-            case .missingNumber(let text): "`\(text)` does not start with a number"
+            case .missingNumber(let text): "`\(text)` is not a number followed by a unit"
             case .unknownUnit(let unit): "unknown size unit `\(unit)`"
             case .missingUnit(let text): "`\(text)` has no unit"
             case .tooLarge(let text): "`\(text)` is too large"

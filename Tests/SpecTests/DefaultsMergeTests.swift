@@ -1,0 +1,51 @@
+import Testing
+@testable import Spec
+
+@Suite struct DefaultsMergeTests {
+    static let yaml = """
+        version: 1
+        defaults:
+          box: tiny
+          memory: 1GiB
+          ssh: {username: admin, port: 2222}
+          forwarded_ports:
+            - {guest: 22, host: 2200, auto_correct: true}
+          provision:
+            - shell: echo default
+        machines:
+          plain:
+          custom:
+            box: other
+            memory: 256MiB
+            ssh: {port: 22}
+            forwarded_ports: []
+            provision:
+              - shell: echo own
+        """
+
+    @Test func machineWithoutKeysInheritsEverything() throws {
+        let plain = try #require(try Load.vmfile(Self.yaml).machine(named: "plain"))
+        #expect(plain.box == "tiny")
+        #expect(plain.memoryMiB == 1024)
+        #expect(plain.ssh.username == "admin" && plain.ssh.port == 2222)
+        #expect(plain.forwardedPorts.map(\.host) == [2200])
+        #expect(plain.provision.map(\.source) == [.inline("echo default")])
+        #expect(plain.hostname == "plain")
+    }
+
+    @Test func scalarsAndListsFromTheMachineWinAndMappingsMerge() throws {
+        let custom = try #require(try Load.vmfile(Self.yaml).machine(named: "custom"))
+        #expect(custom.box == "other")
+        #expect(custom.memoryMiB == 256)
+        #expect(custom.ssh.username == "admin" && custom.ssh.port == 22)
+        #expect(custom.forwardedPorts.isEmpty)
+        #expect(custom.provision.map(\.source) == [.inline("echo own")])
+    }
+
+    @Test func anErrorInDefaultsIsReportedOnceAtTheDefaultsValue() throws {
+        let yaml = "version: 1\ndefaults:\n  box: tiny\n  cpus: 0\nmachines:\n  a:\n  b:\n  c:\n"
+        let diagnostics = try Load.diagnostics(yaml)
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.line == 4 && diagnostics.first?.column == 9)
+    }
+}
