@@ -59,6 +59,10 @@ import Testing
         let renamed = "<meta:machine xmlns:meta=\"\(VmfileMetadata.namespace)\" machine=\"web\" box=\"a&amp;b\"/>"
         #expect(DomainXML.parseMetadata(renamed) == ["machine": "web", "box": "a&b"])
         #expect(DomainXML.parseMetadata("<domain><name>x</name></domain>") == nil)
+        // virDomainGetMetadata returns the element with a default namespace.
+        let unprefixed = "<machine xmlns=\"\(VmfileMetadata.namespace)\" machine=\"web\"/>"
+        #expect(DomainXML.parseMetadata(unprefixed) == ["machine": "web"])
+        #expect(DomainXML.parseMetadata("<machine xmlns=\"urn:other\" machine=\"web\"/>") == nil)
     }
 
     @Test(arguments: [("", 1, 64), ("a/b", 1, 64), ("ok", 0, 64), ("ok", 1, 8)])
