@@ -140,6 +140,20 @@ struct LibvirtIntegrationTests {
             try domain.resume()
             #expect(try domain.state() == .running)
 
+            try domain.sendKeys([LinuxKey.enter])
+            try domain.type("Ab 1!")
+            #expect(try domain.addresses(source: .lease).isEmpty)
+
+            let snapshot = try domain.createSnapshot(name: "before", description: "test snapshot")
+            #expect(try domain.listSnapshots().map(\.name) == ["before"])
+            #expect(try snapshot.details().description == "test snapshot")
+            try domain.suspend()
+            try domain.snapshot(named: "before").revert(running: true)
+            #expect(try domain.state() == .running)
+            do { _ = try domain.snapshot(named: "absent") } catch let error as HypervisorError { #expect(error.code == .noDomainSnapshot) }
+            try snapshot.delete()
+            #expect(try domain.listSnapshots().isEmpty)
+
             try domain.setVmfileMetadata(spec.metadata.merging(["boxVersion": "1"]) { $1 })
             #expect(try domain.vmfileMetadata()?["boxVersion"] == "1")
             #expect(DomainXML.parseMetadata(try domain.xml(inactive: true))?["boxVersion"] == "1")
