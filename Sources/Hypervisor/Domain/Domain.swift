@@ -125,17 +125,26 @@ public final class Domain: @unchecked Sendable {
         } catch where error.code == .noDomainMetadata {
             return nil
         }
-        return DomainXML.parseMetadata(element) ?? [:]
+        // libvirt returns the element stripped of its namespace (`<machine a="…"/>`); it is ours
+        // because it was looked up by vmfile's namespace URI.
+        return XMLText.elements(VmfileMetadata.machineElement, in: element).first?.filter { !$0.key.hasPrefix("xmlns") }
+            ?? DomainXML.parseMetadata(element) ?? [:]
     }
 
-    /// Replaces the vmfile metadata (live and persistent config as applicable).
+    /// Replaces the vmfile metadata in the live domain (when running) and its persistent definition.
     public func setVmfileMetadata(_ metadata: [String: String]) throws(HypervisorError) {
-        let element = DomainXML.metadataElement(metadata)
-            .replacingOccurrences(of: " xmlns:\(VmfileMetadata.prefix)='\(VmfileMetadata.namespace)'", with: "")
-        try call("Writing vmfile metadata of") {
-            virDomainSetMetadata(
-                $0, Int32(VIR_DOMAIN_METADATA_ELEMENT.rawValue), element, VmfileMetadata.prefix, VmfileMetadata.namespace,
-                UInt32(VIR_DOMAIN_AFFECT_CURRENT.rawValue)
+        // libvirt wants the element without a namespace; it binds `key` to `uri` itself.
+        var element = "<\(VmfileMetadata.machineElement)"
+        for key in metadata.keys.sorted() { element += " \(key)='\(XMLText.escape(metadata[key] ?? ""))'" }
+        element += "/>"
+        try call("Writing vmfile metadata of") { domain in
+            var flags = UInt32(VIR_DOMAIN_AFFECT_CONFIG.rawValue)
+            if virDomainIsActive(domain) == 1 {
+                flags = UInt32(VIR_DOMAIN_AFFECT_LIVE.rawValue)
+                if virDomainIsPersistent(domain) == 1 { flags |= UInt32(VIR_DOMAIN_AFFECT_CONFIG.rawValue) }
+            }
+            return virDomainSetMetadata(
+                domain, Int32(VIR_DOMAIN_METADATA_ELEMENT.rawValue), element, VmfileMetadata.prefix, VmfileMetadata.namespace, flags
             )
         }
     }

@@ -56,10 +56,20 @@ public enum DomainXML {
     /// The attributes of the `machine` element in `xml` (a domain's XML or the metadata element
     /// alone), whatever namespace prefix libvirt chose; nil when absent.
     public static func parseMetadata(_ xml: String) -> [String: String]? {
+        metadataAttributes(element: VmfileMetadata.machineElement, in: xml)
+    }
+
+    /// Attributes of `element` in vmfile's namespace: prefixed (`<vmfile:machine …>`, as defined) or
+    /// with a default namespace (`<machine xmlns='…'>`, as `virDomainGetMetadata` returns it).
+    static func metadataAttributes(element: String, in xml: String) -> [String: String]? {
+        guard xml.contains(VmfileMetadata.namespace) else { return nil }
         for prefix in [VmfileMetadata.prefix] + prefixes(boundTo: VmfileMetadata.namespace, in: xml) {
-            if let attributes = XMLText.elements("\(prefix):\(VmfileMetadata.machineElement)", in: xml).first {
+            if let attributes = XMLText.elements("\(prefix):\(element)", in: xml).first {
                 return attributes.filter { !$0.key.hasPrefix("xmlns") }
             }
+        }
+        for attributes in XMLText.elements(element, in: xml) where attributes["xmlns"] == VmfileMetadata.namespace {
+            return attributes.filter { !$0.key.hasPrefix("xmlns") }
         }
         return nil
     }

@@ -78,6 +78,17 @@ public final class Network: @unchecked Sendable {
         }
     }
 
+    /// Stops the network (bridge down); it stays defined. An inactive network is fine.
+    public func stop() throws(HypervisorError) {
+        try withPointer { network throws(HypervisorError) in
+            if virNetworkDestroy(network) < 0 {
+                let error = Libvirt.lastError("Stopping network \(name)")
+                if error.code == .operationInvalid, virNetworkIsActive(network) == 0 { return }
+                throw error
+            }
+        }
+    }
+
     /// Stops and undefines the network; missing or inactive is fine.
     public func delete() throws(HypervisorError) {
         try withPointer { network throws(HypervisorError) in
@@ -182,10 +193,14 @@ extension LibvirtConnection {
     /// Defines (persistently) a network from `spec` without starting it.
     @discardableResult
     public func defineNetwork(_ spec: NetworkSpec) throws(HypervisorError) -> Network {
+        try defineNetwork(xml: NetworkXML.make(spec), description: "\(spec.name) (\(spec.subnet), bridge \(spec.bridge))")
+    }
+
+    /// Defines (persistently) a network from raw XML without starting it.
+    @discardableResult
+    public func defineNetwork(xml: String, description: String = "from XML") throws(HypervisorError) -> Network {
         try withPointer { connection throws(HypervisorError) in
-            let raw = try Libvirt.pointer("Defining network \(spec.name) (\(spec.subnet), bridge \(spec.bridge))") {
-                virNetworkDefineXML(connection, NetworkXML.make(spec))
-            }
+            let raw = try Libvirt.pointer("Defining network \(description)") { virNetworkDefineXML(connection, xml) }
             return Network(adopting: raw, connection: self)
         }
     }

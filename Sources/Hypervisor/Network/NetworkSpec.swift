@@ -110,12 +110,6 @@ public enum NetworkXML {
 
     /// The attributes of `<…:network>` in vmfile's namespace, or nil when the network is not vmfile's.
     public static func parseMetadata(_ xml: String) -> [String: String]? {
-        for prefix in [VmfileMetadata.prefix] + DomainXML.prefixes(boundTo: VmfileMetadata.namespace, in: xml) {
-            if let attributes = XMLText.elements("\(prefix):\(VmfileMetadata.networkElement)", in: xml).first,
-               xml.contains(VmfileMetadata.namespace) {
-                return attributes.filter { !$0.key.hasPrefix("xmlns") }
-            }
-        }
-        return nil
+        DomainXML.metadataAttributes(element: VmfileMetadata.networkElement, in: xml)
     }
 }

@@ -51,6 +51,19 @@ public final class StoragePool: @unchecked Sendable {
         }
     }
 
+    /// Stops the pool, removes its (empty) directory and its definition. Volumes must be deleted first.
+    public func delete() throws(HypervisorError) {
+        try withPointer { pool throws(HypervisorError) in
+            if virStoragePoolIsActive(pool) == 1 {
+                try Libvirt.check("Stopping storage pool \(name)") { virStoragePoolDestroy(pool) }
+            }
+            if virStoragePoolDelete(pool, 0) < 0 { _ = Libvirt.lastError("ignored: directory already gone or not empty") }
+            if virStoragePoolIsPersistent(pool) == 1 {
+                try Libvirt.check("Undefining storage pool \(name)") { virStoragePoolUndefine(pool) }
+            }
+        }
+    }
+
     /// Rescans the pool directory so files created outside libvirt show up as volumes.
     public func refresh() throws(HypervisorError) {
         try withPointer { pool throws(HypervisorError) in

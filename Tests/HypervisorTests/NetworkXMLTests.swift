@@ -1,0 +1,54 @@
+import FoundationXML
+import Foundation
+import Testing
+@testable import Hypervisor
+
+@Suite struct NetworkXMLTests {
+    @Test func subnetParsing() throws {
+        let subnet = try IPv4Subnet("10.42.7.9/24")
+        #expect(subnet.description == "10.42.7.0/24")
+        #expect(subnet.firstHost.description == "10.42.7.1")
+        #expect(subnet.lastHost.description == "10.42.7.254")
+        #expect(subnet.netmask.description == "255.255.255.0")
+        #expect(subnet.overlaps(try IPv4Subnet("10.42.0.0/16")))
+        #expect(!subnet.overlaps(try IPv4Subnet("10.43.7.0/24")))
+    }
+
+    @Test(arguments: ["10.0.0.0", "10.0.0.0/33", "10.0.0.0/4", "300.1.1.1/24", "1.2.3/24", "a.b.c.d/24"])
+    func rejectsBadCIDR(text: String) {
+        #expect(throws: HypervisorError.self) { try IPv4Subnet(text) }
+    }
+
+    @Test func natNetworkXML() throws {
+        let spec = try NetworkSpec(
+            name: "vmfile-abc-mgmt", bridge: "vmf-abc-mgmt", cidr: "10.42.7.0/24",
+            hosts: [DHCPHost(mac: "52:54:00:AA:BB:CC", ip: try #require(IPv4Address("10.42.7.10")), name: "web")],
+            metadata: ["project": "/p"]
+        )
+        let xml = NetworkXML.make(spec)
+        let root = try #require(try XMLDocument(xmlString: xml).rootElement())
+        #expect(try root.nodes(forXPath: "forward/@mode").first?.stringValue == "nat")
+        #expect(try root.nodes(forXPath: "bridge/@name").first?.stringValue == "vmf-abc-mgmt")
+        #expect(try root.nodes(forXPath: "ip/@address").first?.stringValue == "10.42.7.1")
+        #expect(try root.nodes(forXPath: "ip/dhcp/range/@start").first?.stringValue == "10.42.7.2")
+        #expect(try root.nodes(forXPath: "ip/dhcp/range/@end").first?.stringValue == "10.42.7.254")
+        #expect(try root.nodes(forXPath: "ip/dhcp/host/@mac").first?.stringValue == "52:54:00:aa:bb:cc")
+        #expect(NetworkXML.parseMetadata(xml) == ["project": "/p"])
+    }
+
+    @Test func isolatedWithoutDHCP() throws {
+        let xml = NetworkXML.make(try NetworkSpec(name: "n", bridge: "br", cidr: "192.168.77.0/24", dhcp: false, mode: .isolated))
+        #expect(!xml.contains("<forward"))
+        #expect(!xml.contains("<dhcp>"))
+        #expect(NetworkXML.parseMetadata(xml) == [:])
+        #expect(NetworkXML.parseMetadata("<network><name>default</name></network>") == nil)
+    }
+
+    @Test func rejectsLongBridgeAndOutsideReservations() throws {
+        #expect(throws: HypervisorError.self) { try NetworkSpec(name: "n", bridge: "sixteen-chars-xx", cidr: "10.1.2.0/24") }
+        let outside = try #require(IPv4Address("10.9.9.9"))
+        #expect(throws: HypervisorError.self) {
+            try NetworkSpec(name: "n", bridge: "br", cidr: "10.1.2.0/24", hosts: [DHCPHost(mac: "52:54:00:00:00:01", ip: outside)])
+        }
+    }
+}
