@@ -36,6 +36,7 @@ let package = Package(
         ),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes", "Spec"]),
+        .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "Hypervisor"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Spec"]),
     ]
