@@ -26,5 +26,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
+        .systemLibrary(name: "CLibssh", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
+        .target(
+            name: "Provisioner",
+            dependencies: ["CLibssh", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner"]),
     ]
 )
