@@ -17,8 +17,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
+        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+        .systemLibrary(name: "CLibssh", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         .target(name: "Spec", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Boxes", dependencies: ["Spec", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Hypervisor", dependencies: ["CLibvirt", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Provisioner", dependencies: ["CLibssh", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Net", dependencies: ["Hypervisor"]),
         .target(name: "Lifecycle", dependencies: ["Spec", "Boxes", "Hypervisor", "Net", "Provisioner"]),
         .executableTarget(
@@ -29,15 +33,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
-        .target(
-            name: "Hypervisor",
-            dependencies: ["CLibvirt", .product(name: "Logging", package: "swift-log")]
-        ),
         .testTarget(name: "SpecTests", dependencies: ["Spec"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes", "Spec"]),
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "Hypervisor"]),
+        .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Spec"]),
+        .testTarget(name: "EndToEndTests"),
     ]
 )

@@ -13,7 +13,8 @@ public struct LibsshGuestConnector: GuestConnector {
             host: endpoint.host, port: endpoint.port, user: endpoint.user,
             keys: keys.enumerated().map { SSHPrivateKey.inMemory($0.element, label: "key \($0.offset + 1)") },
             hostKeyPin: pin)
-        let session = try SSHSession.waitUntilReady(configuration, timeout: max(1, deadline.timeIntervalSinceNow))
+        let timeout = max(1, deadline.timeIntervalSinceNow)
+        let (session, _) = try BlockingBridge.wait { try await SSHSession.waitUntilReady(configuration, timeout: timeout) }
         return LibsshGuestSession(session: session)
     }
 
@@ -41,6 +42,27 @@ final class LibsshGuestSession: GuestSession {
 
     func close() {
         session.close()
+    }
+}
+
+/// Runs async work to completion from a blocking thread (the lifecycle's per-machine threads,
+/// never the cooperative pool, which this would starve).
+enum BlockingBridge {
+    static func wait<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
+            done.signal()
+        }
+        done.wait()
+        guard let result = box.result else { throw CancellationError() }
+        return try result.get()
+    }
+
+    private final class ResultBox<T: Sendable>: @unchecked Sendable {
+        // Sendable: written once before the semaphore signals, read after it.
+        var result: Result<T, any Error>?
     }
 }
 
