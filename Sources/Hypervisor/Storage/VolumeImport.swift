@@ -61,6 +61,8 @@ extension StoragePool {
                 "Publishing \(final) in storage pool \(name): \(String(cString: strerror(code)))"
             )
         }
+        // Gone before the refresh, or libvirt would list the temporary name as a volume.
+        unlink(temporary)
         do {
             try refresh()
             return try volume(named: volumeName)

@@ -4,7 +4,8 @@ import Spec
 
 /// `--file`, shared by every command that reads a Vmfile.
 struct VmfileOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: ArgumentHelp(
+    // Long only: `-f` means --force for halt and destroy, as in Vagrant.
+    @Option(name: .long, help: ArgumentHelp(
         "Path of the Vmfile (default: $VMFILE, else ./Vmfile or the nearest parent's).", valueName: "path"))
     var file: String?
 
