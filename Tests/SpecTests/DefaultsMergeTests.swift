@@ -48,4 +48,12 @@ import Testing
         #expect(diagnostics.count == 1)
         #expect(diagnostics.first?.line == 4 && diagnostics.first?.column == 9)
     }
+
+    @Test func anUnknownKeyInDefaultsIsReportedOnceAsADefaultsKey() throws {
+        let yaml = "version: 1\ndefaults:\n  box: tiny\n  memroy: 1G\nmachines:\n  a:\n  b:\n"
+        let diagnostics = try Load.diagnostics(yaml)
+        #expect(diagnostics.map(\.message) == ["unknown key `memroy` in `defaults`"])
+        #expect(diagnostics.first?.line == 4 && diagnostics.first?.column == 3)
+        #expect(diagnostics.first?.hint == "did you mean `memory`?")
+    }
 }
