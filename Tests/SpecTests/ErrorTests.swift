@@ -143,6 +143,43 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
         ErrorCase("has both `ip` and `dhcp: true`", at: 7, 38, privateNet("{private: lab, ip: 10.0.0.9, dhcp: true}")),
         ErrorCase("ip 10.0.0.9 on `lab` is already used by this machine", at: 8, 28,
                   privateNet("{private: lab, ip: 10.0.0.9}\n      - {private: lab, ip: 10.0.0.9}")),
+        ErrorCase("ip 10.0.0.150 is inside the DHCP range 10.0.0.100–10.0.0.200 of `lab`", at: 7, 28, """
+            version: 1
+            networks:
+              lab: {cidr: 10.0.0.0/24, dhcp_range: {start: 10.0.0.100, end: 10.0.0.200}}
+            machines:
+              m:
+                networks:
+                  - {private: lab, ip: 10.0.0.150}
+                box: tiny
+            """),
+        ErrorCase("network `lab` has DHCP turned off, so `dhcp: true` gets no address", at: 7, 19, """
+            version: 1
+            networks:
+              lab: {cidr: 10.0.0.0/24, dhcp: false}
+            machines:
+              m:
+                networks:
+                  - {private: lab, dhcp: true}
+                box: tiny
+            """),
+        ErrorCase("`dhcp_range` is set but `dhcp` is false", at: 3, 51,
+                  "version: 1\nnetworks:\n  n: {cidr: 10.0.0.0/24, dhcp: false, dhcp_range: {start: 10.0.0.5, end: 10.0.0.9}}\nmachines:\n  m: {box: tiny}\n"),
+        ErrorCase("dhcp_range start 10.0.0.9 is after its end 10.0.0.5", at: 3, 38,
+                  "version: 1\nnetworks:\n  n: {cidr: 10.0.0.0/24, dhcp_range: {start: 10.0.0.9, end: 10.0.0.5}}\nmachines:\n  m: {box: tiny}\n"),
+        ErrorCase("`10.0.0.0/31` has a /31 prefix, outside /8–/30", at: 3, 13,
+                  "version: 1\nnetworks:\n  n: {cidr: 10.0.0.0/31}\nmachines:\n  m: {box: tiny}\n"),
+        ErrorCase("network name `bad name` is not valid", at: 3, 3,
+                  "version: 1\nnetworks:\n  bad name: {cidr: 10.0.0.0/24}\nmachines:\n  m: {box: tiny}\n"),
+        ErrorCase("two forwarded ports have the id `tcp80`", at: 5, 48,
+                  "version: 1\nmachines:\n  m:\n    box: tiny\n    forwarded_ports: [{guest: 80, host: 1080}, {guest: 80, host: 2080}]\n"),
+        ErrorCase("provision step name `base` is already used by a top-level step", at: 7, 24,
+                  "version: 1\nprovision:\n  - {name: base, shell: x}\nmachines:\n  m:\n    box: tiny\n    provision: [{name: base, shell: y}]\n"),
+        ErrorCase("`MY-VAR` is not a valid environment variable name", at: 6, 26, machine("provision:\n  - {shell: x, env: {MY-VAR: 1}}")),
+        ErrorCase("`mode` applies only to `dev:` (macvtap) public networks", at: 6, 35,
+                  machine("networks:\n  - public: {bridge: b, mode: vepa}")),
+        ErrorCase("`defaults` must be a mapping of machine keys, not a list", at: 2, 11,
+                  "version: 1\ndefaults: [a]\nmachines:\n  m: {box: tiny}\n"),
     ]
 
     /// The source line with a caret under `column`, for failure messages.

@@ -68,7 +68,7 @@ struct NetworkReader {
         do {
             let subnet = try IPv4Network(parsing: text)
             guard (8...30).contains(subnet.prefixLength) else {
-                context.log.error("network `\(text)` has prefix /\(subnet.prefixLength)", at: node,
+                context.log.error("`\(text)` has a /\(subnet.prefixLength) prefix, outside /8–/30", at: node,
                                   hint: "use a prefix from /8 to /30 so the network has room for the host and guests")
                 return nil
             }
