@@ -57,3 +57,41 @@ import Testing
         #expect(diagnostics.first?.hint == "did you mean `memory`?")
     }
 }
+
+@Suite struct MergeKeyTests {
+    @Test func anchorsAndMergeKeysShareSettings() throws {
+        let yaml = """
+            version: 1
+            machines:
+              a: &common
+                box: tiny
+                memory: 1GiB
+              b:
+                <<: *common
+                memory: 2GiB
+              c:
+                <<: [*common]
+            """
+        let vmfile = try Load.vmfile(yaml)
+        #expect(vmfile.machines.map(\.memoryMiB) == [1024, 2048, 1024])
+        #expect(vmfile.machines.map(\.box) == ["tiny", "tiny", "tiny"])
+    }
+
+    @Test func mergedValuesBeatDefaults() throws {
+        let yaml = """
+            version: 1
+            defaults: {box: tiny, cpus: 1}
+            machines:
+              a: {box: tiny, cpus: &four 4}
+              b: {<<: {cpus: *four}}
+            """
+        let vmfile = try Load.vmfile(yaml)
+        #expect(vmfile.machine(named: "b")?.cpus == 4)
+    }
+
+    @Test func aMergeOfAScalarIsReported() throws {
+        let diagnostics = try Load.diagnostics("version: 1\nmachines:\n  a: {box: tiny, <<: 3}\n")
+        #expect(diagnostics.map(\.message) == ["`<<` in `machines.a` must merge a mapping, not the number 3"])
+        #expect(diagnostics.first.map { ($0.line, $0.column) } ?? (0, 0) == (3, 22))
+    }
+}

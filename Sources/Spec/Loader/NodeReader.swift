@@ -108,7 +108,12 @@ struct NodeReader {
             return nil
         }
         var entries: [(name: String, key: Node, value: Node)] = []
-        for (keyNode, value) in mapping {
+        for (keyNode, value) in MergeKeys.expand(mapping) {
+            if MergeKeys.isMergeKey(keyNode) {
+                log.error("`<<` in `\(key)` must merge a mapping, not \(Self.describe(value))", at: value,
+                          hint: "write `<<: *name` where `&name` marks a mapping")
+                continue
+            }
             guard case .scalar(let scalar) = keyNode else {
                 log.error("keys in `\(key)` must be plain names, not \(Self.describe(keyNode))", at: keyNode)
                 continue
