@@ -91,7 +91,7 @@ import Testing
 
     @Test func aMergeOfAScalarIsReported() throws {
         let diagnostics = try Load.diagnostics("version: 1\nmachines:\n  a: {box: tiny, <<: 3}\n")
-        #expect(diagnostics.map(\.message) == ["`<<` in `machines.a` must merge a mapping, not the number 3"])
+        #expect(diagnostics.map(\.message) == ["`<<` in machine `a` must merge a mapping, not the number 3"])
         #expect(diagnostics.first.map { ($0.line, $0.column) } ?? (0, 0) == (3, 22))
     }
 }

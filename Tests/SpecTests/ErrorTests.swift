@@ -49,11 +49,11 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
         ErrorCase("`disk` cannot be `20XB`", at: 5, 11, machine("disk: 20XB")),
         ErrorCase("`1.x` is not a box version constraint", at: 5, 18, machine("box_version: 1.x")),
         // Unknown keys.
-        ErrorCase("unknown key `memroy` in `machines.m`", at: 5, 5, machine("memroy: 1G")),
+        ErrorCase("unknown key `memroy` in machine `m`", at: 5, 5, machine("memroy: 1G")),
         ErrorCase("unknown key `usrname` in `ssh`", at: 6, 7, machine("ssh:\n  usrname: root")),
-        ErrorCase("unknown key `hots` in `forwarded_ports entry`", at: 6, 20,
+        ErrorCase("unknown key `hots` in a `forwarded_ports` entry", at: 6, 20,
                   machine("forwarded_ports:\n  - {guest: 1, hots: 2, host: 3}")),
-        ErrorCase("unknown key `shel` in `provision step`", at: 6, 9, machine("provision:\n  - shel: echo")),
+        ErrorCase("unknown key `shel` in a provision step", at: 6, 9, machine("provision:\n  - shel: echo")),
         // Enumerations.
         ErrorCase("`protocol` cannot be `tcpp`", at: 6, 39, machine("forwarded_ports:\n  - {guest: 1, host: 2, protocol: tcpp}")),
         ErrorCase("`run` cannot be `allways`", at: 6, 25, machine("provision:\n  - {shell: x, run: allways}")),
@@ -93,7 +93,7 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
         ErrorCase("Vmfile version 2 is not supported", at: 1, 10, "version: 2\nmachines:\n  m: {box: tiny}\n"),
         ErrorCase("the Vmfile has no `machines`", at: 1, 1, "version: 1\n"),
         ErrorCase("`machines` is empty", at: 2, 1, "version: 1\nmachines: {}\n"),
-        ErrorCase("unknown key `machine` in `Vmfile`", at: 2, 1, "version: 1\nmachine:\n  m: {box: tiny}\n"),
+        ErrorCase("unknown key `machine` in the Vmfile", at: 2, 1, "version: 1\nmachine:\n  m: {box: tiny}\n"),
         ErrorCase("YAML syntax error", at: 4, 1, "version: 1\nmachines:\n  m: {box: tiny\n"),
         ErrorCase("YAML syntax error: found character that cannot start any token", at: 3, 1,
                   "version: 1\nmachines:\n\tm: {box: tiny}\n"),

@@ -18,6 +18,6 @@ struct AttachmentReader {
                               hint: "write entries like \(example)")
             return nil
         }
-        return reader.mapping(item, key: "\(key) entry", allowed: allowed)
+        return reader.mapping(item, key: key, allowed: allowed, label: "a `\(key)` entry")
     }
 }

@@ -8,7 +8,7 @@ struct DocumentReader {
     var reader: NodeReader { NodeReader(log: context.log) }
 
     func read(_ root: Node, path: String) -> Vmfile? {
-        guard case .mapping = root, let map = reader.mapping(root, key: "Vmfile", allowed: Self.keys) else {
+        guard case .mapping = root, let map = reader.mapping(root, key: "Vmfile", allowed: Self.keys, label: "the Vmfile") else {
             context.log.error("a Vmfile must be a mapping with `version:` and `machines:`, not \(NodeReader.describe(root))",
                               at: root, hint: "run `vmfile init` to see a starter Vmfile")
             return nil

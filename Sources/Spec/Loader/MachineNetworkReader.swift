@@ -31,7 +31,7 @@ extension AttachmentReader {
     /// The attachment whenever it names a network, so the network checks still run; when its address
     /// settings are invalid, `<origin>.unchecked` is recorded and address checks skip it.
     private func privateNetwork(_ node: Node, origin: String) -> PrivateAttachment? {
-        guard let map = reader.mapping(node, key: "networks entry", allowed: Self.privateKeys),
+        guard let map = reader.mapping(node, key: "networks", allowed: Self.privateKeys, label: "a private `networks` entry"),
               let nameNode = map["private"]
         else { return nil }
         context.record("\(origin).private", nameNode)
@@ -72,7 +72,7 @@ extension AttachmentReader {
     /// `- public: {bridge: br0}` / `- public: {dev: eth0, mode: vepa}`; the same keys may instead sit
     /// next to `public: true`.
     private func publicNetwork(_ node: Node) -> PublicAttachment? {
-        guard let outer = reader.mapping(node, key: "networks entry", allowed: ["public"] + Self.publicKeys),
+        guard let outer = reader.mapping(node, key: "networks", allowed: ["public"] + Self.publicKeys, label: "a public `networks` entry"),
               let value = outer["public"]
         else { return nil }
         var entries = outer.entries.filter { $0.name != "public" }
