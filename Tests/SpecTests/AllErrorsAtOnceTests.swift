@@ -32,7 +32,7 @@ import Testing
         let diagnostics = try Load.diagnostics(Self.broken)
         let expected: [(String, Int, Int)] = [
             ("network `wide` (10.10.0.0/16) overlaps network `lab`", 6, 16),
-            ("unknown key `memry` in `machines.web`", 10, 5),
+            ("unknown key `memry` in machine `web`", 10, 5),
             ("`cpus` must be an integer", 11, 11),
             ("ip 10.10.0.1 is the host's gateway address", 14, 13),
             ("private network `nope`, which is not declared", 15, 18),
@@ -53,7 +53,7 @@ import Testing
         let diagnostics = try Load.diagnostics(Self.broken)
         let unknown = try #require(diagnostics.first { $0.message.contains("memry") })
         #expect(unknown.hint == "did you mean `memory`?")
-        #expect(unknown.description == "Vmfile:10:5: error: unknown key `memry` in `machines.web`\n  hint: did you mean `memory`?")
+        #expect(unknown.description == "Vmfile:10:5: error: unknown key `memry` in machine `web`\n  hint: did you mean `memory`?")
         let network = try #require(diagnostics.first { $0.message.contains("nope") })
         #expect(network.hint.contains("lab"))
     }

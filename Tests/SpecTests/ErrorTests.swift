@@ -49,11 +49,11 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
         ErrorCase("`disk` cannot be `20XB`", at: 5, 11, machine("disk: 20XB")),
         ErrorCase("`1.x` is not a box version constraint", at: 5, 18, machine("box_version: 1.x")),
         // Unknown keys.
-        ErrorCase("unknown key `memroy` in `machines.m`", at: 5, 5, machine("memroy: 1G")),
+        ErrorCase("unknown key `memroy` in machine `m`", at: 5, 5, machine("memroy: 1G")),
         ErrorCase("unknown key `usrname` in `ssh`", at: 6, 7, machine("ssh:\n  usrname: root")),
-        ErrorCase("unknown key `hots` in `forwarded_ports entry`", at: 6, 20,
+        ErrorCase("unknown key `hots` in a `forwarded_ports` entry", at: 6, 20,
                   machine("forwarded_ports:\n  - {guest: 1, hots: 2, host: 3}")),
-        ErrorCase("unknown key `shel` in `provision step`", at: 6, 9, machine("provision:\n  - shel: echo")),
+        ErrorCase("unknown key `shel` in a provision step", at: 6, 9, machine("provision:\n  - shel: echo")),
         // Enumerations.
         ErrorCase("`protocol` cannot be `tcpp`", at: 6, 39, machine("forwarded_ports:\n  - {guest: 1, host: 2, protocol: tcpp}")),
         ErrorCase("`run` cannot be `allways`", at: 6, 25, machine("provision:\n  - {shell: x, run: allways}")),
@@ -93,7 +93,7 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
         ErrorCase("Vmfile version 2 is not supported", at: 1, 10, "version: 2\nmachines:\n  m: {box: tiny}\n"),
         ErrorCase("the Vmfile has no `machines`", at: 1, 1, "version: 1\n"),
         ErrorCase("`machines` is empty", at: 2, 1, "version: 1\nmachines: {}\n"),
-        ErrorCase("unknown key `machine` in `Vmfile`", at: 2, 1, "version: 1\nmachine:\n  m: {box: tiny}\n"),
+        ErrorCase("unknown key `machine` in the Vmfile", at: 2, 1, "version: 1\nmachine:\n  m: {box: tiny}\n"),
         ErrorCase("YAML syntax error", at: 4, 1, "version: 1\nmachines:\n  m: {box: tiny\n"),
         ErrorCase("YAML syntax error: found character that cannot start any token", at: 3, 1,
                   "version: 1\nmachines:\n\tm: {box: tiny}\n"),
@@ -143,6 +143,43 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
         ErrorCase("has both `ip` and `dhcp: true`", at: 7, 38, privateNet("{private: lab, ip: 10.0.0.9, dhcp: true}")),
         ErrorCase("ip 10.0.0.9 on `lab` is already used by this machine", at: 8, 28,
                   privateNet("{private: lab, ip: 10.0.0.9}\n      - {private: lab, ip: 10.0.0.9}")),
+        ErrorCase("ip 10.0.0.150 is inside the DHCP range 10.0.0.100–10.0.0.200 of `lab`", at: 7, 28, """
+            version: 1
+            networks:
+              lab: {cidr: 10.0.0.0/24, dhcp_range: {start: 10.0.0.100, end: 10.0.0.200}}
+            machines:
+              m:
+                networks:
+                  - {private: lab, ip: 10.0.0.150}
+                box: tiny
+            """),
+        ErrorCase("network `lab` has DHCP turned off, so `dhcp: true` gets no address", at: 7, 19, """
+            version: 1
+            networks:
+              lab: {cidr: 10.0.0.0/24, dhcp: false}
+            machines:
+              m:
+                networks:
+                  - {private: lab, dhcp: true}
+                box: tiny
+            """),
+        ErrorCase("`dhcp_range` is set but `dhcp` is false", at: 3, 51,
+                  "version: 1\nnetworks:\n  n: {cidr: 10.0.0.0/24, dhcp: false, dhcp_range: {start: 10.0.0.5, end: 10.0.0.9}}\nmachines:\n  m: {box: tiny}\n"),
+        ErrorCase("dhcp_range start 10.0.0.9 is after its end 10.0.0.5", at: 3, 38,
+                  "version: 1\nnetworks:\n  n: {cidr: 10.0.0.0/24, dhcp_range: {start: 10.0.0.9, end: 10.0.0.5}}\nmachines:\n  m: {box: tiny}\n"),
+        ErrorCase("`10.0.0.0/31` has a /31 prefix, outside /8–/30", at: 3, 13,
+                  "version: 1\nnetworks:\n  n: {cidr: 10.0.0.0/31}\nmachines:\n  m: {box: tiny}\n"),
+        ErrorCase("network name `bad name` is not valid", at: 3, 3,
+                  "version: 1\nnetworks:\n  bad name: {cidr: 10.0.0.0/24}\nmachines:\n  m: {box: tiny}\n"),
+        ErrorCase("two forwarded ports have the id `tcp80`", at: 5, 48,
+                  "version: 1\nmachines:\n  m:\n    box: tiny\n    forwarded_ports: [{guest: 80, host: 1080}, {guest: 80, host: 2080}]\n"),
+        ErrorCase("provision step name `base` is already used by a top-level step", at: 7, 24,
+                  "version: 1\nprovision:\n  - {name: base, shell: x}\nmachines:\n  m:\n    box: tiny\n    provision: [{name: base, shell: y}]\n"),
+        ErrorCase("`MY-VAR` is not a valid environment variable name", at: 6, 26, machine("provision:\n  - {shell: x, env: {MY-VAR: 1}}")),
+        ErrorCase("`mode` applies only to `dev:` (macvtap) public networks", at: 6, 35,
+                  machine("networks:\n  - public: {bridge: b, mode: vepa}")),
+        ErrorCase("`defaults` must be a mapping of machine keys, not a list", at: 2, 11,
+                  "version: 1\ndefaults: [a]\nmachines:\n  m: {box: tiny}\n"),
     ]
 
     /// The source line with a caret under `column`, for failure messages.

@@ -68,6 +68,7 @@ import Testing
         #expect(json.contains("\"graceful_halt_timeout\" : 60"))
         #expect(json.contains("\"private\" : {"))
         #expect(json.contains("\"shell\" : \"true\""))
+        #expect(json.contains("\"box_version\" : \"~> 1.2\""))
         let keys = json.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
         #expect(keys == keys.sorted())
         let decoder = JSONDecoder()

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Spec
 
@@ -25,5 +26,22 @@ import Testing
     @Test(arguments: ["", ">=", "1.x", ">= 1,", "abc", "1..2"])
     func rejectsMalformed(text: String) {
         #expect(VersionConstraint(text) == nil)
+    }
+}
+
+@Suite struct VersionCodingTests {
+    @Test func versionsEncodeAsText() throws {
+        let encoder = JSONEncoder()
+        #expect(String(decoding: try encoder.encode(try #require(BoxVersion("1.4.2"))), as: UTF8.self) == "\"1.4.2\"")
+        let constraint = try #require(VersionConstraint(">= 1.2, < 2"))
+        #expect(String(decoding: try encoder.encode(constraint), as: UTF8.self) == "\">= 1.2, < 2\"")
+    }
+
+    @Test func versionsDecodeFromTextAndTheOlderKeyedForm() throws {
+        let decoder = JSONDecoder()
+        #expect(try decoder.decode(BoxVersion.self, from: Data("\"2.0.1\"".utf8)) == BoxVersion("2.0.1"))
+        #expect(try decoder.decode(BoxVersion.self, from: Data("{\"components\":[3,1]}".utf8)) == BoxVersion("3.1"))
+        #expect(try decoder.decode(VersionConstraint.self, from: Data("\"~> 1.4\"".utf8)) == VersionConstraint("~> 1.4"))
+        #expect(throws: DecodingError.self) { try decoder.decode(BoxVersion.self, from: Data("\"x\"".utf8)) }
     }
 }

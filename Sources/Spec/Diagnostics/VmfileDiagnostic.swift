@@ -14,6 +14,7 @@ public struct VmfileDiagnostic: Error, Sendable, Codable, Equatable, Hashable, C
     /// What to do about it; empty when there is nothing useful to add.
     public var hint: String
 
+    /// Lines and columns below 1 are clamped to 1.
     public init(path: String, line: Int, column: Int, message: String, hint: String = "") {
         self.path = path
         self.line = max(1, line)
@@ -34,6 +35,7 @@ public struct VmfileErrors: Error, Sendable, CustomStringConvertible {
     /// Diagnostics ordered by line, then column.
     public var diagnostics: [VmfileDiagnostic]
 
+    /// Wraps `diagnostics` as given (the loader passes them sorted).
     public init(diagnostics: [VmfileDiagnostic]) {
         self.diagnostics = diagnostics
     }

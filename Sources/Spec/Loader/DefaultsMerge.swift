@@ -9,8 +9,8 @@ enum DefaultsMerge {
     static func merge(_ machine: Node, over defaults: Node) -> Node {
         if NodeReader.isNull(machine) { return defaults }
         guard case .mapping(let own) = machine, case .mapping(let inherited) = defaults else { return machine }
-        var pairs = Array(own).map { ($0.key, $0.value) }
-        for (key, value) in inherited {
+        var pairs = MergeKeys.expand(own).map { ($0.key, $0.value) }
+        for (key, value) in MergeKeys.expand(inherited) {
             guard let name = key.scalar?.string, !YAMLComposer.isMasked(name) else { continue }
             if let index = pairs.firstIndex(where: { $0.0.scalar?.string == name }) {
                 pairs[index].1 = merge(pairs[index].1, over: value)

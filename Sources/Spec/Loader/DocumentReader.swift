@@ -8,7 +8,7 @@ struct DocumentReader {
     var reader: NodeReader { NodeReader(log: context.log) }
 
     func read(_ root: Node, path: String) -> Vmfile? {
-        guard case .mapping = root, let map = reader.mapping(root, key: "Vmfile", allowed: Self.keys) else {
+        guard case .mapping = root, let map = reader.mapping(root, key: "Vmfile", allowed: Self.keys, label: "the Vmfile") else {
             context.log.error("a Vmfile must be a mapping with `version:` and `machines:`, not \(NodeReader.describe(root))",
                               at: root, hint: "run `vmfile init` to see a starter Vmfile")
             return nil
@@ -53,7 +53,11 @@ struct DocumentReader {
         }
         var defaults: Node?
         if let value = map["defaults"] {
-            if case .mapping = value { defaults = value } else if !NodeReader.isNull(value) {
+            if case .mapping(let raw) = value {
+                // Report unknown keys once, as `defaults` keys, and merge only the known ones.
+                let known = reader.mapping(value, key: "defaults", allowed: MachineReader.keys)?.entries ?? []
+                defaults = .mapping(Node.Mapping(known.map { ($0.key, $0.value) }, raw.tag, raw.style, raw.mark))
+            } else if !NodeReader.isNull(value) {
                 context.log.error("`defaults` must be a mapping of machine keys, not \(NodeReader.describe(value))",
                                   at: value, hint: "indent machine keys such as `box:` and `memory:` under `defaults:`")
             }

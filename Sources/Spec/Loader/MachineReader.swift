@@ -22,7 +22,7 @@ struct MachineReader {
                               hint: "use letters, digits and `-` (at most 63, not starting or ending with `-`),"
                                   + " e.g. `\(HostnameRules.suggestedLabel(for: name))`")
         }
-        guard let map = reader.mapping(node, key: "machines.\(name)", allowed: Self.keys) else { return nil }
+        guard let map = reader.mapping(node, key: "machines.\(name)", allowed: Self.keys, label: "machine `\(name)`") else { return nil }
 
         var box = ""
         if let value = map.require("box", in: "machine `\(name)`", at: keyNode.position,

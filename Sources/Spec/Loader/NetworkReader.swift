@@ -35,7 +35,7 @@ struct NetworkReader {
     /// The definition when its `cidr` is usable (other invalid values are logged and defaulted).
     private func readNetwork(name: String, _ node: Node, keyNode: Node) -> NetworkDefinition? {
         let origin = "networks.\(name)"
-        guard let map = reader.mapping(node, key: "networks.\(name)", allowed: Self.keys) else { return nil }
+        guard let map = reader.mapping(node, key: "networks.\(name)", allowed: Self.keys, label: "network `\(name)`") else { return nil }
         var subnet: IPv4Network?
         if let cidrNode = map.require("cidr", in: "network `\(name)`", at: keyNode.position,
                                       hint: "add `cidr: 192.168.56.0/24` (an IPv4 network) under `\(name):`") {
@@ -68,7 +68,7 @@ struct NetworkReader {
         do {
             let subnet = try IPv4Network(parsing: text)
             guard (8...30).contains(subnet.prefixLength) else {
-                context.log.error("network `\(text)` has prefix /\(subnet.prefixLength)", at: node,
+                context.log.error("`\(text)` has a /\(subnet.prefixLength) prefix, outside /8–/30", at: node,
                                   hint: "use a prefix from /8 to /30 so the network has room for the host and guests")
                 return nil
             }

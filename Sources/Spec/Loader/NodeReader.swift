@@ -99,24 +99,31 @@ struct NodeReader {
         return Array(sequence)
     }
 
-    /// A mapping checked against `allowed` keys; an empty value counts as an empty mapping.
-    func mapping(_ node: Node, key: String, allowed: [String]) -> KeyedMapping? {
+    /// A mapping checked against `allowed` keys (empty: any key); an empty value counts as an empty mapping.
+    /// `label` names it in messages (default: `` `key` ``), e.g. "machine `web`" or "a provision step".
+    func mapping(_ node: Node, key: String, allowed: [String], label: String? = nil) -> KeyedMapping? {
+        let label = label ?? "`\(key)`"
         if Self.isNull(node) { return KeyedMapping(node: node, entries: [], log: log) }
         guard case .mapping(let mapping) = node else {
-            log.error("`\(key)` must be a mapping, not \(Self.describe(node))", at: node,
-                      hint: "write `key: value` pairs indented under `\(key):`")
+            log.error("\(label) must be a mapping, not \(Self.describe(node))", at: node,
+                      hint: "write `key: value` pairs indented under `\(key.split(separator: ".").last ?? Substring(key)):`")
             return nil
         }
         var entries: [(name: String, key: Node, value: Node)] = []
-        for (keyNode, value) in mapping {
+        for (keyNode, value) in MergeKeys.expand(mapping) {
+            if MergeKeys.isMergeKey(keyNode) {
+                log.error("`<<` in \(label) must merge a mapping, not \(Self.describe(value))", at: value,
+                          hint: "write `<<: *name` where `&name` marks a mapping")
+                continue
+            }
             guard case .scalar(let scalar) = keyNode else {
-                log.error("keys in `\(key)` must be plain names, not \(Self.describe(keyNode))", at: keyNode)
+                log.error("keys in \(label) must be plain names, not \(Self.describe(keyNode))", at: keyNode)
                 continue
             }
             let name = scalar.string
             if YAMLComposer.isMasked(name) { continue }
             guard allowed.isEmpty || allowed.contains(name) else {
-                log.error("unknown key `\(name)` in `\(key)`", at: keyNode,
+                log.error("unknown key `\(name)` in \(label)", at: keyNode,
                           hint: Suggestions.hint(for: name, in: allowed))
                 continue
             }

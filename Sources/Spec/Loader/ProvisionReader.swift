@@ -27,7 +27,7 @@ struct ProvisionReader {
     }
 
     private func readStep(_ node: Node, index: Int, origin: String) -> ProvisionStep? {
-        guard case .mapping = node, let map = reader.mapping(node, key: "provision step", allowed: Self.stepKeys)
+        guard case .mapping = node, let map = reader.mapping(node, key: "provision", allowed: Self.stepKeys, label: "a provision step")
         else {
             context.log.error("a provision step must be a mapping, not \(NodeReader.describe(node))", at: node,
                               hint: "write `- shell: echo hi` or `- path: scripts/setup.sh`")

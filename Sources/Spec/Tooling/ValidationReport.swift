@@ -2,14 +2,18 @@ import Foundation
 
 /// What `vmfile validate` reports: valid or not, and every diagnostic.
 public struct ValidationReport: Codable, Sendable, Equatable {
+    /// Whether the Vmfile loaded without a single diagnostic.
     public var valid: Bool
     /// The Vmfile's path as given.
     public var file: String
+    /// Every diagnostic, in file order.
     public var errors: [VmfileDiagnostic]
-    /// Counts of what a valid file declares (zero when invalid).
+    /// Machines of a valid file (zero when invalid).
     public var machines: Int
+    /// Declared networks of a valid file (zero when invalid).
     public var networks: Int
 
+    /// A report as given; `validate(path:)` builds one from a file.
     public init(valid: Bool, file: String, errors: [VmfileDiagnostic], machines: Int = 0, networks: Int = 0) {
         self.valid = valid
         self.file = file

@@ -3,8 +3,10 @@
 /// Units are binary and case-insensitive, as QEMU and Vagrant read them: `B`; `K`/`KB`/`KiB` = 1024;
 /// `M`/`MB`/`MiB` = 1024²; `G`/`GB`/`GiB` = 1024³; `T`/`TB`/`TiB` = 1024⁴.
 public struct ByteSize: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// The size in bytes.
     public var bytes: UInt64
 
+    /// A size of exactly `bytes` bytes.
     public init(bytes: UInt64) {
         self.bytes = bytes
     }
@@ -61,7 +63,9 @@ public struct ByteSize: Sendable, Hashable, Comparable, Codable, CustomStringCon
         self.bytes = UInt64(value)
     }
 
+    /// `count` MiB.
     public static func mebibytes(_ count: UInt64) -> ByteSize { ByteSize(bytes: count << 20) }
+    /// `count` GiB.
     public static func gibibytes(_ count: UInt64) -> ByteSize { ByteSize(bytes: count << 30) }
 
     /// Whole mebibytes, rounded down.

@@ -1,7 +1,9 @@
 /// An IPv4 address in dotted-quad form.
 public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The address as a big-endian-ordered integer (`10.0.0.1` is `0x0A000001`).
     public var value: UInt32
 
+    /// The address whose integer form is `value`.
     public init(value: UInt32) {
         self.value = value
     }
@@ -21,6 +23,7 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
         self.value = value
     }
 
+    /// `0.0.0.0`: every host interface when binding.
     public static let any = IPv4Address(value: 0)
 
     public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.value < rhs.value }
@@ -32,7 +35,9 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
 
 /// An IPv4 network in CIDR form such as `192.168.56.0/24`.
 public struct IPv4Network: Sendable, Hashable, CustomStringConvertible {
+    /// The network address (host bits zero when parsed).
     public var address: IPv4Address
+    /// Bits of the network part, 0–32.
     public var prefixLength: Int
 
     /// Why a text is not a usable network.
@@ -41,6 +46,7 @@ public struct IPv4Network: Sendable, Hashable, CustomStringConvertible {
         case hostBitsSet(suggested: String)
     }
 
+    /// A network from parts; `address` may have host bits set (use `networkAddress`).
     public init(address: IPv4Address, prefixLength: Int) {
         self.address = address
         self.prefixLength = prefixLength
@@ -59,14 +65,19 @@ public struct IPv4Network: Sendable, Hashable, CustomStringConvertible {
         self = network
     }
 
+    /// The netmask as an integer (`/24` is `0xFFFFFF00`).
     public var mask: UInt32 { prefixLength == 0 ? 0 : UInt32.max << UInt32(32 - prefixLength) }
+    /// The first address (host bits zero).
     public var networkAddress: IPv4Address { IPv4Address(value: address.value & mask) }
+    /// The last address (host bits one).
     public var broadcastAddress: IPv4Address { IPv4Address(value: address.value & mask | ~mask) }
     /// The host's address on the network: the first host address (`.1` of a /24).
     public var gatewayAddress: IPv4Address { IPv4Address(value: networkAddress.value &+ 1) }
 
+    /// Whether `ip` lies inside the network (network and broadcast addresses included).
     public func contains(_ ip: IPv4Address) -> Bool { ip.value & mask == networkAddress.value }
 
+    /// Whether the two networks share any address.
     public func overlaps(_ other: IPv4Network) -> Bool {
         contains(other.networkAddress) || other.contains(networkAddress)
     }

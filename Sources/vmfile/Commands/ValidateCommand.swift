@@ -23,7 +23,8 @@ struct ValidateCommand: ParsableCommand {
         } catch {
             let file = options.file ?? VmfileLocator.fileName
             let report = ValidationReport(valid: false, file: file, errors: [
-                VmfileDiagnostic(path: file, line: 1, column: 1, message: "\(error)"),
+                VmfileDiagnostic(path: file, line: 1, column: 1, message: "\(error)",
+                                 hint: "run `vmfile init` to create a Vmfile, or pass --file PATH"),
             ])
             if json { print(try report.jsonText()) } else { StandardError.print("error: \(error)") }
             throw ExitCode(1)
