@@ -68,6 +68,17 @@ import Testing
         #expect(fixture.host.volumes[fixture.project.volumeName(of: "web")] == nil)
     }
 
+    @Test func upFinishesFirstContactOfAGuestAKilledRunStarted() throws {
+        let fixture = try LifecycleFixture(machines: [web])
+        _ = try fixture.controller.up(web)
+        // What a run killed after start but before first contact leaves: no pin, no key.
+        try FileManager.default.removeItem(at: fixture.project.files(of: "web").hostKey)
+        try FileManager.default.removeItem(at: fixture.project.files(of: "web").privateKey)
+        #expect(try fixture.controller.up(web) == .started(address: "192.0.2.10"))
+        #expect(FileManager.default.fileExists(atPath: fixture.project.files(of: "web").hostKey.path))
+        #expect(FileManager.default.fileExists(atPath: fixture.project.files(of: "web").privateKey.path))
+    }
+
     @Test func upReplacesADiskLeftByAKilledRun() throws {
         let fixture = try LifecycleFixture(machines: [web])
         fixture.host.addLeftoverVolume(fixture.project.volumeName(of: "web"))

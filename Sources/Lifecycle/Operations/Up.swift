@@ -22,6 +22,11 @@ extension MachineController {
         let domain = project.domainName(of: machine.name)
         switch try host.domainState(domain) {
         case .running:
+            // A run killed before first contact finished leaves a running guest without a pinned key.
+            guard FileManager.default.fileExists(atPath: project.files(of: machine.name).hostKey.path) else {
+                clock.report("running; finishing its first boot")
+                return .started(address: try waitForGuest(machine, clock: clock))
+            }
             clock.report("already running")
             return .alreadyRunning
         case .paused:
