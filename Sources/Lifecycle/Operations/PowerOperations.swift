@@ -76,42 +76,32 @@ extension MachineController {
 
     /// Pauses a running machine in memory.
     public func suspend(_ machine: Machine) throws -> PowerOutcome {
-        let clock = PhaseClock(machine: machine.name, reporter: reporter)
-        let domain = project.domainName(of: machine.name)
-        switch try host.domainState(domain) {
-        case nil:
-            clock.report("not created")
-            return .notCreated
-        case .paused:
-            clock.report("already suspended")
-            return .alreadyInState
-        case .running:
-            try host.suspend(domain)
-            clock.report("suspended")
-            return .done
-        case let other?:
-            throw LifecycleError(.invalidArgument, "machine '\(machine.name)' is \(other.rawValue); only a running machine can be suspended",
-                                 hint: "start it with `vmfile up \(machine.name)`")
-        }
+        try switchPause(machine, from: .running, to: .paused, done: "suspended") { try host.suspend($0) }
     }
 
     /// Resumes a suspended machine.
     public func resume(_ machine: Machine) throws -> PowerOutcome {
+        try switchPause(machine, from: .paused, to: .running, done: "resumed") { try host.resume($0) }
+    }
+
+    /// Moves a machine between running and paused; already there is fine, any other state an error.
+    private func switchPause(_ machine: Machine, from: DomainStatus, to: DomainStatus, done: String,
+                             _ change: (String) throws -> Void) throws -> PowerOutcome {
         let clock = PhaseClock(machine: machine.name, reporter: reporter)
         let domain = project.domainName(of: machine.name)
         switch try host.domainState(domain) {
         case nil:
             clock.report("not created")
             return .notCreated
-        case .running:
-            clock.report("already running")
+        case to?:
+            clock.report(to == .paused ? "already suspended" : "already running")
             return .alreadyInState
-        case .paused:
-            try host.resume(domain)
-            clock.report("resumed")
+        case from?:
+            try change(domain)
+            clock.report(done)
             return .done
         case let other?:
-            throw LifecycleError(.invalidArgument, "machine '\(machine.name)' is \(other.rawValue), not suspended",
+            throw LifecycleError(.invalidArgument, "machine '\(machine.name)' is \(other.rawValue), not \(from.rawValue)",
                                  hint: "start it with `vmfile up \(machine.name)`")
         }
     }

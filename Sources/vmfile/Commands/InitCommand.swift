@@ -11,7 +11,7 @@ struct InitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Box for the starter machine.", valueName: "name"))
     var box: String = StarterVmfile.defaultBox
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the Vmfile.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("Where to write the Vmfile.", valueName: "path"))
     var file: String = VmfileLocator.fileName
 
     func validate() throws {
