@@ -73,6 +73,8 @@ struct LibvirtIntegrationTests {
             #expect(try network.isActive())
             #expect(try network.vmfileMetadata() == ["project": "test"])
             #expect(try network.bridgeName() == scope.bridge)
+            #expect(try network.ipv4Subnets() == [try IPv4Subnet(cidr)])
+            #expect(try scope.connection.networkSubnets().contains(try IPv4Subnet(cidr)))
             // Idempotent.
             _ = try scope.connection.ensureNetwork(spec)
 
