@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 import Foundation
 
 /// A libvirt domain (virtual machine). Owns its `virDomainPtr`, freed exactly once in `deinit`.

@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 import Foundation
 
 /// A DHCP lease handed out by a libvirt network's dnsmasq.

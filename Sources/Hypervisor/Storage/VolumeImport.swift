@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 import Foundation
 
 /// How `StoragePool.importVolume` moves bytes into the pool.
