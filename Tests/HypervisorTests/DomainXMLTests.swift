@@ -47,6 +47,27 @@ import Testing
         #expect(try root.nodes(forXPath: "devices/serial/log").isEmpty)
     }
 
+    @Test func extraDisksCDROMAndBootOrder() throws {
+        var value = try spec(.tcg)
+        value.additionalDisks = [DiskSpec(path: "/p/data1.qcow2"), DiskSpec(path: "/p/data2.raw", format: .raw)]
+        value.cdromPath = "/isos/debian.iso"
+        value.bootFromCDROM = true
+        let root = try parse(DomainXML.make(value))
+        #expect(try root.nodes(forXPath: "devices/disk/target/@dev").map(\.stringValue) == ["vda", "vdb", "vdc", "hdc"])
+        #expect(try root.nodes(forXPath: "devices/disk[@device='cdrom']/readonly").count == 1)
+        #expect(try root.nodes(forXPath: "os/boot/@dev").map(\.stringValue) == ["cdrom", "hd"])
+    }
+
+    @Test func directKernelBoot() throws {
+        var value = try spec(.tcg)
+        value.directKernelBoot = DirectKernelBoot(kernel: "/boxes/vmlinuz", initrd: "/boxes/initrd", cmdline: "console=ttyS0 root=/dev/vda")
+        let root = try parse(DomainXML.make(value))
+        #expect(try root.nodes(forXPath: "os/kernel").first?.stringValue == "/boxes/vmlinuz")
+        #expect(try root.nodes(forXPath: "os/initrd").first?.stringValue == "/boxes/initrd")
+        #expect(try root.nodes(forXPath: "os/cmdline").first?.stringValue == "console=ttyS0 root=/dev/vda")
+        #expect(try root.nodes(forXPath: "os/boot").isEmpty)
+    }
+
     @Test func metadataRoundTrips() throws {
         let value = try spec(.kvm)
         let xml = DomainXML.make(value)

@@ -34,12 +34,12 @@ struct LibvirtIntegrationTests {
 
     @Test func poolAndVolumes() async throws {
         try await withLibvirtScope { scope in
-            let pool = try scope.pool()
-            // Idempotent, also when called again concurrently.
+            // Idempotent and safe when several creators race for a pool that does not exist yet.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 { group.addTask { _ = try scope.pool() } }
                 try await group.waitForAll()
             }
+            let pool = try scope.pool()
             #expect(try pool.targetPath() == scope.poolDirectory)
 
             let image = try scope.makeImage("box.qcow2", size: "1G")
@@ -73,6 +73,8 @@ struct LibvirtIntegrationTests {
             #expect(try network.isActive())
             #expect(try network.vmfileMetadata() == ["project": "test"])
             #expect(try network.bridgeName() == scope.bridge)
+            #expect(try network.ipv4Subnets() == [try IPv4Subnet(cidr)])
+            #expect(try scope.connection.networkSubnets().contains(try IPv4Subnet(cidr)))
             // Idempotent.
             _ = try scope.connection.ensureNetwork(spec)
 

@@ -34,6 +34,8 @@ import Testing
         #expect(try root.nodes(forXPath: "ip/dhcp/range/@end").first?.stringValue == "10.42.7.254")
         #expect(try root.nodes(forXPath: "ip/dhcp/host/@mac").first?.stringValue == "52:54:00:aa:bb:cc")
         #expect(NetworkXML.parseMetadata(xml) == ["project": "/p"])
+        #expect(NetworkXML.ipv4Subnets(in: xml) == [spec.subnet])
+        #expect(NetworkXML.ipv4Subnets(in: "<ip family='ipv6' address='fd00::1' prefix='64'/><ip address='192.168.5.1' prefix='24'/>").map(\.description) == ["192.168.5.0/24"])
     }
 
     @Test func isolatedWithoutDHCP() throws {

@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 import Logging
 
 /// An open libvirt connection. Owns its `virConnectPtr`, closes it exactly once in `deinit`, and

@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 import Foundation
 
 /// A libvirt domain (virtual machine). Owns its `virDomainPtr`, freed exactly once in `deinit`.
@@ -42,7 +42,8 @@ public final class Domain: @unchecked Sendable {
 
     /// Boots the defined domain.
     public func start() throws(HypervisorError) {
-        try call("Starting", hint: "See the domain log under /var/log/libvirt/qemu/\(name).log") { virDomainCreate($0) }
+        let log = connection.uriInfo.isSession ? "~/.cache/libvirt/qemu/log/\(name).log" : "/var/log/libvirt/qemu/\(name).log"
+        try call("Starting", hint: "See the QEMU log \(log) on the libvirt host") { virDomainCreate($0) }
     }
 
     /// Asks the guest to power off (ACPI power button). Returns immediately; see `waitForState`.

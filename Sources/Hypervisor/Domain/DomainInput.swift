@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 import Foundation
 
 /// Linux input key codes (`linux/input-event-codes.h`) for typing boot commands into a guest.

@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 import Foundation
 
 /// A libvirt domain snapshot. Owns its `virDomainSnapshotPtr`, freed exactly once in `deinit`.

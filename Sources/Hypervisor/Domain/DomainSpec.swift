@@ -44,6 +44,35 @@ public enum DiskCache: String, Sendable, Equatable {
     case none
 }
 
+/// An extra disk attached after the root disk (vdb, vdc, …).
+public struct DiskSpec: Sendable, Equatable {
+    /// Path of the image on the daemon's host.
+    public var path: String
+    /// Image format.
+    public var format: VolumeFormat
+
+    public init(path: String, format: VolumeFormat = .qcow2) {
+        self.path = path
+        self.format = format
+    }
+}
+
+/// Boot a kernel directly (no bootloader in the image), as the tiny test box does.
+public struct DirectKernelBoot: Sendable, Equatable {
+    /// Kernel image path on the daemon's host.
+    public var kernel: String
+    /// Initrd path, if any.
+    public var initrd: String?
+    /// Kernel command line, e.g. `root=/dev/vda console=ttyS0`.
+    public var cmdline: String
+
+    public init(kernel: String, initrd: String? = nil, cmdline: String) {
+        self.kernel = kernel
+        self.initrd = initrd
+        self.cmdline = cmdline
+    }
+}
+
 /// Everything needed to write a vmfile domain's XML. Validated in `init`.
 public struct DomainSpec: Sendable, Equatable {
     /// Domain name, e.g. `vmfile-<project-id>-<machine>`.
@@ -68,6 +97,14 @@ public struct DomainSpec: Sendable, Equatable {
     public var nics: [NICSpec]
     /// File the serial console is logged to (on the daemon's host); nil for no log.
     public var serialLogPath: String?
+    /// Further disks (vdb, vdc, …).
+    public var additionalDisks: [DiskSpec] = []
+    /// An ISO attached as a SATA/IDE CD-ROM (installer media for the Builder); nil for none.
+    public var cdromPath: String?
+    /// Boot from the CD-ROM first (then the disk) when `cdromPath` is set.
+    public var bootFromCDROM: Bool = false
+    /// Direct kernel boot instead of the disk's bootloader; nil for a normal BIOS boot.
+    public var directKernelBoot: DirectKernelBoot?
     /// vmfile metadata (`project`, `machine`, `box`, `boxVersion`, …) written as attributes of
     /// `<vmfile:machine>` in the domain's `<metadata>`. Keys must be XML names.
     public var metadata: [String: String]

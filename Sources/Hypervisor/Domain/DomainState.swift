@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 
 /// A domain's run state, as libvirt reports it.
 public enum DomainState: String, Sendable, Equatable, CaseIterable {

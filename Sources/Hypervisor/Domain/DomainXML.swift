@@ -10,7 +10,16 @@ public enum DomainXML {
         xml += "  <memory unit='MiB'>\(spec.memoryMiB)</memory>\n"
         xml += "  <currentMemory unit='MiB'>\(spec.memoryMiB)</currentMemory>\n"
         xml += "  <vcpu placement='static'>\(spec.cpus)</vcpu>\n"
-        xml += "  <os>\n    <type arch='x86_64' machine='\(spec.machine.rawValue)'>hvm</type>\n    <boot dev='hd'/>\n  </os>\n"
+        xml += "  <os>\n    <type arch='x86_64' machine='\(spec.machine.rawValue)'>hvm</type>\n"
+        if let boot = spec.directKernelBoot {
+            xml += "    <kernel>\(e(boot.kernel))</kernel>\n"
+            if let initrd = boot.initrd { xml += "    <initrd>\(e(initrd))</initrd>\n" }
+            xml += "    <cmdline>\(e(boot.cmdline))</cmdline>\n"
+        } else {
+            if spec.cdromPath != nil && spec.bootFromCDROM { xml += "    <boot dev='cdrom'/>\n" }
+            xml += "    <boot dev='hd'/>\n"
+        }
+        xml += "  </os>\n"
         xml += "  <features>\n    <acpi/>\n    <apic/>\n  </features>\n"
         switch spec.accelerator {
         case .kvm: xml += "  <cpu mode='host-passthrough' check='none' migratable='on'/>\n"
@@ -25,6 +34,23 @@ public enum DomainXML {
         xml += "      <source file='\(e(spec.diskPath))'/>\n"
         xml += "      <target dev='vda' bus='virtio'/>\n"
         xml += "    </disk>\n"
+        for (index, disk) in spec.additionalDisks.enumerated() {
+            let letter = Character(Unicode.Scalar(UInt8(ascii: "b") + UInt8(min(index, 24))))
+            xml += "    <disk type='file' device='disk'>\n"
+            xml += "      <driver name='qemu' type='\(e(disk.format.rawValue))' cache='\(spec.diskCache.rawValue)' discard='unmap'/>\n"
+            xml += "      <source file='\(e(disk.path))'/>\n"
+            xml += "      <target dev='vd\(letter)' bus='virtio'/>\n"
+            xml += "    </disk>\n"
+        }
+        if let cdrom = spec.cdromPath {
+            let bus = spec.machine == .q35 ? "sata" : "ide"
+            xml += "    <disk type='file' device='cdrom'>\n"
+            xml += "      <driver name='qemu' type='raw'/>\n"
+            xml += "      <source file='\(e(cdrom))'/>\n"
+            xml += "      <target dev='\(bus == "sata" ? "sda" : "hdc")' bus='\(bus)'/>\n"
+            xml += "      <readonly/>\n"
+            xml += "    </disk>\n"
+        }
         for nic in spec.nics {
             xml += "    <interface type='network'>\n"
             xml += "      <source network='\(e(nic.network))'/>\n"

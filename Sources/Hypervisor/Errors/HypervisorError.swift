@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 
 /// The one error type of the Hypervisor module.
 ///

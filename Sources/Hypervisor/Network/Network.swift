@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 import Foundation
 
 /// A DHCP lease handed out by a libvirt network's dnsmasq.
@@ -58,6 +58,11 @@ public final class Network: @unchecked Sendable {
     /// The vmfile metadata attributes, or nil when vmfile did not make this network.
     public func vmfileMetadata() throws(HypervisorError) -> [String: String]? {
         NetworkXML.parseMetadata(try xml())
+    }
+
+    /// The network's IPv4 subnets (to compare with a spec before reusing it).
+    public func ipv4Subnets() throws(HypervisorError) -> [IPv4Subnet] {
+        NetworkXML.ipv4Subnets(in: try xml())
     }
 
     /// The bridge interface name.
@@ -236,19 +241,6 @@ extension LibvirtConnection {
 
     /// IPv4 subnets of all defined libvirt networks (to avoid clashes when picking a new one).
     public func networkSubnets() throws(HypervisorError) -> [IPv4Subnet] {
-        var subnets: [IPv4Subnet] = []
-        for network in try listAllNetworks() {
-            guard let xml = try? network.xml() else { continue }
-            for ip in XMLText.elements("ip", in: xml) {
-                guard let address = ip["address"], ip["family"] == nil || ip["family"] == "ipv4" else { continue }
-                if let prefix = ip["prefix"], let subnet = try? IPv4Subnet("\(address)/\(prefix)") {
-                    subnets.append(subnet)
-                } else if let mask = ip["netmask"].flatMap(IPv4Address.init) {
-                    let prefix = mask.value.nonzeroBitCount
-                    if let subnet = try? IPv4Subnet("\(address)/\(prefix)") { subnets.append(subnet) }
-                }
-            }
-        }
-        return subnets
+        try listAllNetworks().flatMap { network in (try? network.ipv4Subnets()) ?? [] }
     }
 }

@@ -108,6 +108,18 @@ public enum NetworkXML {
         return xml
     }
 
+    /// The IPv4 subnets of the `<ip>` elements in network XML.
+    public static func ipv4Subnets(in xml: String) -> [IPv4Subnet] {
+        var subnets: [IPv4Subnet] = []
+        for ip in XMLText.elements("ip", in: xml) {
+            guard let address = ip["address"], ip["family"] == nil || ip["family"] == "ipv4" else { continue }
+            var prefix = ip["prefix"].flatMap { Int($0) }
+            if prefix == nil, let mask = ip["netmask"].flatMap(IPv4Address.init) { prefix = mask.value.nonzeroBitCount }
+            if let prefix, let subnet = try? IPv4Subnet("\(address)/\(prefix)") { subnets.append(subnet) }
+        }
+        return subnets
+    }
+
     /// The attributes of `<…:network>` in vmfile's namespace, or nil when the network is not vmfile's.
     public static func parseMetadata(_ xml: String) -> [String: String]? {
         DomainXML.metadataAttributes(element: VmfileMetadata.networkElement, in: xml)

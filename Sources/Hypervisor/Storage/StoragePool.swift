@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 import Foundation
 
 /// A libvirt storage pool. Owns its `virStoragePoolPtr`, freed exactly once in `deinit`.

@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 
 /// A disk image format libvirt knows.
 public struct VolumeFormat: RawRepresentable, Hashable, Sendable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 import Foundation
 
 /// How `StoragePool.importVolume` moves bytes into the pool.
@@ -42,6 +42,9 @@ extension StoragePool {
             }
             useLocal = local
         }
+        connection.logger.debug("importing volume", metadata: [
+            "volume": "\(volumeName)", "pool": "\(name)", "file": "\(file)", "bytes": "\(size)", "method": "\(useLocal ? "local-copy" : "stream")",
+        ])
         if useLocal {
             return try importByCopy(name: volumeName, file: file, directory: poolDirectory)
         }
@@ -122,7 +125,11 @@ extension StoragePool {
             }
             try refresh()
             let uploaded = try self.volume(named: volumeName)
-            _ = format
+            if let detected = try? uploaded.format(), detected != format {
+                connection.logger.warning("uploaded image format differs from the declared one", metadata: [
+                    "volume": "\(volumeName)", "declared": "\(format)", "detected": "\(detected)",
+                ])
+            }
             return uploaded
         } catch {
             try? volume.delete()

@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
