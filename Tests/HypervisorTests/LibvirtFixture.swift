@@ -1,3 +1,4 @@
+import Spec
 import Foundation
 import Testing
 @testable import Hypervisor
@@ -73,10 +74,10 @@ final class LibvirtScope: @unchecked Sendable {
             if let first = words.first, ["local", "broadcast", "unicast"].contains(first) { words.removeFirst() }
             guard let destination = words.first, destination != "default" else { continue }
             let cidr = destination.contains("/") ? String(destination) : "\(destination)/30"
-            if let subnet = try? IPv4Subnet(cidr.hasSuffix("/32") ? String(cidr.dropLast(3)) + "/30" : cidr) { taken.append(subnet) }
+            if let subnet = try? IPv4Network(parsing: cidr.hasSuffix("/32") ? String(cidr.dropLast(3)) + "/30" : cidr) { taken.append(subnet) }
         }
         for _ in 0..<200 {
-            let candidate = try IPv4Subnet("10.\(Int.random(in: 100...250)).\(Int.random(in: 0...255)).0/24")
+            let candidate = try IPv4Network(parsing: "10.\(Int.random(in: 100...250)).\(Int.random(in: 0...255)).0/24")
             if !taken.contains(where: { $0.overlaps(candidate) }) { return candidate.description }
         }
         throw HypervisorError(.invalidSpec, "No free 10.x.y.0/24 found for the test network")

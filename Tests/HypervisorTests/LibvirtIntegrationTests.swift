@@ -1,3 +1,4 @@
+import Spec
 import Foundation
 import Testing
 @testable import Hypervisor
@@ -73,13 +74,13 @@ struct LibvirtIntegrationTests {
             #expect(try network.isActive())
             #expect(try network.vmfileMetadata() == ["project": "test"])
             #expect(try network.bridgeName() == scope.bridge)
-            #expect(try network.ipv4Subnets() == [try IPv4Subnet(cidr)])
-            #expect(try scope.connection.networkSubnets().contains(try IPv4Subnet(cidr)))
+            #expect(try network.ipv4Subnets() == [try IPv4Network(parsing: cidr)])
+            #expect(try scope.connection.networkSubnets().contains(try IPv4Network(parsing: cidr)))
             // Idempotent.
             _ = try scope.connection.ensureNetwork(spec)
 
-            let subnet = try IPv4Subnet(cidr)
-            let host = DHCPHost(mac: "52:54:00:7e:57:01", ip: IPv4Address(subnet.network.value + 10), name: "web")
+            let subnet = try IPv4Network(parsing: cidr)
+            let host = DHCPHost(mac: "52:54:00:7e:57:01", ip: IPv4Address(value: subnet.networkAddress.value + 10), name: "web")
             try network.addDHCPHost(host)
             #expect(try network.xml().contains("52:54:00:7e:57:01"))
             try network.removeDHCPHost(host)
@@ -100,7 +101,7 @@ struct LibvirtIntegrationTests {
     @Test func refusesForeignNetwork() async throws {
         try await withLibvirtScope { scope in
             let cidr = try scope.freeSubnet()
-            let foreign = "<network><name>\(scope.prefix)-foreign</name><bridge name='\(scope.bridge)'/><ip address='\(try IPv4Subnet(cidr).firstHost)' prefix='24'/></network>"
+            let foreign = "<network><name>\(scope.prefix)-foreign</name><bridge name='\(scope.bridge)'/><ip address='\(try IPv4Network(parsing: cidr).gatewayAddress)' prefix='24'/></network>"
             try scope.connection.defineNetwork(xml: foreign)
             let spec = try NetworkSpec(name: scope.prefix + "-foreign", bridge: scope.bridge, cidr: cidr)
             do {

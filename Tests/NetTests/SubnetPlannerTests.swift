@@ -1,16 +1,17 @@
-import Hypervisor
+import Spec
+
 import Testing
 @testable import Net
 
 @Suite struct SubnetPlannerTests {
     @Test func skipsCandidatesOverlappingUsedSubnets() throws {
-        let used = [try IPv4Subnet("192.168.123.0/24"), try IPv4Subnet("192.168.124.128/25"), try IPv4Subnet("10.0.0.0/8")]
+        let used = [try IPv4Network(parsing: "192.168.123.0/24"), try IPv4Network(parsing: "192.168.124.128/25"), try IPv4Network(parsing: "10.0.0.0/8")]
         let chosen = SubnetPlanner.firstFree(SubnetPlanner.managementCandidates, avoiding: used)
         #expect(chosen?.description == "192.168.125.0/24")
     }
 
     @Test func aWideRouteBlocksEveryCandidate() throws {
-        let chosen = SubnetPlanner.firstFree(SubnetPlanner.managementCandidates, avoiding: [try IPv4Subnet("192.168.0.0/16")])
+        let chosen = SubnetPlanner.firstFree(SubnetPlanner.managementCandidates, avoiding: [try IPv4Network(parsing: "192.168.0.0/16")])
         #expect(chosen == nil)
     }
 

@@ -1,3 +1,4 @@
+import Spec
 internal import CLibvirt
 import Foundation
 
@@ -61,7 +62,7 @@ public final class Network: @unchecked Sendable {
     }
 
     /// The network's IPv4 subnets (to compare with a spec before reusing it).
-    public func ipv4Subnets() throws(HypervisorError) -> [IPv4Subnet] {
+    public func ipv4Subnets() throws(HypervisorError) -> [IPv4Network] {
         NetworkXML.ipv4Subnets(in: try xml())
     }
 
@@ -240,7 +241,7 @@ extension LibvirtConnection {
     }
 
     /// IPv4 subnets of all defined libvirt networks (to avoid clashes when picking a new one).
-    public func networkSubnets() throws(HypervisorError) -> [IPv4Subnet] {
+    public func networkSubnets() throws(HypervisorError) -> [IPv4Network] {
         try listAllNetworks().flatMap { network in (try? network.ipv4Subnets()) ?? [] }
     }
 }

@@ -1,3 +1,4 @@
+import Spec
 /// How a network reaches the outside.
 public enum NetworkMode: String, Sendable, Equatable {
     /// NAT to the host's uplink (libvirt `<forward mode='nat'/>`).
@@ -36,7 +37,7 @@ public struct NetworkSpec: Sendable, Equatable {
     /// Linux bridge name: at most 15 bytes (IFNAMSIZ - 1).
     public var bridge: String
     /// The subnet; the host side takes the first address.
-    public var subnet: IPv4Subnet
+    public var subnet: IPv4Network
     /// DHCP pool; nil disables DHCP. Defaults in `init` to second host … last host.
     public var dhcpRange: ClosedRange<IPv4Address>?
     /// NAT or isolated.
@@ -60,15 +61,23 @@ public struct NetworkSpec: Sendable, Equatable {
         guard !bridge.isEmpty, bridge.utf8.count <= 15, !bridge.contains(where: { $0 == "/" || $0.isWhitespace }) else {
             throw HypervisorError(.invalidSpec, "Network \(name): bridge name '\(bridge)' must be 1–15 bytes without '/' or spaces (Linux IFNAMSIZ)")
         }
-        let subnet = try IPv4Subnet(cidr)
+        let subnet: IPv4Network
+        do {
+            subnet = try IPv4Network(parsing: cidr)
+        } catch {
+            throw HypervisorError(.invalidSpec, "Network \(name): '\(cidr)' is not an IPv4 network like 10.42.7.0/24")
+        }
+        guard (8...30).contains(subnet.prefixLength) else {
+            throw HypervisorError(.invalidSpec, "Network \(name): prefix /\(subnet.prefixLength) is outside 8…30")
+        }
         var range: ClosedRange<IPv4Address>?
         if dhcp {
-            range = dhcpRange ?? (IPv4Address(subnet.firstHost.value + 1)...subnet.lastHost)
-            if let range, !(subnet.contains(range.lowerBound) && subnet.contains(range.upperBound)) || range.lowerBound == subnet.firstHost {
-                throw HypervisorError(.invalidSpec, "Network \(name): DHCP range \(range.lowerBound)–\(range.upperBound) must lie in \(subnet) and exclude the host address \(subnet.firstHost)")
+            range = dhcpRange ?? (IPv4Address(value: subnet.gatewayAddress.value + 1)...subnet.lastHostAddress)
+            if let range, !(subnet.contains(range.lowerBound) && subnet.contains(range.upperBound)) || range.lowerBound == subnet.gatewayAddress {
+                throw HypervisorError(.invalidSpec, "Network \(name): DHCP range \(range.lowerBound)–\(range.upperBound) must lie in \(subnet) and exclude the host address \(subnet.gatewayAddress)")
             }
         }
-        for host in hosts where !subnet.contains(host.ip) || host.ip == subnet.firstHost {
+        for host in hosts where !subnet.contains(host.ip) || host.ip == subnet.gatewayAddress {
             throw HypervisorError(.invalidSpec, "Network \(name): reserved address \(host.ip) for \(host.mac) is outside \(subnet) or is the host address")
         }
         for key in metadata.keys where !DomainSpec.isXMLName(key) {
@@ -96,7 +105,7 @@ public enum NetworkXML {
         xml += "  <metadata>\n    \(element)/>\n  </metadata>\n"
         if spec.mode == .nat { xml += "  <forward mode='nat'/>\n" }
         xml += "  <bridge name='\(e(spec.bridge))' stp='on' delay='0'/>\n"
-        xml += "  <ip address='\(spec.subnet.firstHost)' netmask='\(spec.subnet.netmask)'>\n"
+        xml += "  <ip address='\(spec.subnet.gatewayAddress)' netmask='\(spec.subnet.netmaskAddress)'>\n"
         if spec.dhcpRange != nil || !spec.hosts.isEmpty {
             xml += "    <dhcp>\n"
             if let range = spec.dhcpRange { xml += "      <range start='\(range.lowerBound)' end='\(range.upperBound)'/>\n" }
@@ -109,13 +118,13 @@ public enum NetworkXML {
     }
 
     /// The IPv4 subnets of the `<ip>` elements in network XML.
-    public static func ipv4Subnets(in xml: String) -> [IPv4Subnet] {
-        var subnets: [IPv4Subnet] = []
+    public static func ipv4Subnets(in xml: String) -> [IPv4Network] {
+        var subnets: [IPv4Network] = []
         for ip in XMLText.elements("ip", in: xml) {
             guard let address = ip["address"], ip["family"] == nil || ip["family"] == "ipv4" else { continue }
             var prefix = ip["prefix"].flatMap { Int($0) }
             if prefix == nil, let mask = ip["netmask"].flatMap(IPv4Address.init) { prefix = mask.value.nonzeroBitCount }
-            if let prefix, let subnet = try? IPv4Subnet("\(address)/\(prefix)") { subnets.append(subnet) }
+            if let prefix, let ip = IPv4Address(address) { subnets.append(IPv4Network(address: ip, prefixLength: prefix)) }
         }
         return subnets
     }

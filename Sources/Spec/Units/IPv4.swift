@@ -35,7 +35,7 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
 
 /// An IPv4 network in CIDR form such as `192.168.56.0/24`.
 public struct IPv4Network: Sendable, Hashable, CustomStringConvertible {
-    /// The network address (host bits zero when parsed).
+    /// The network address (host bits zero).
     public var address: IPv4Address
     /// Bits of the network part, 0–32.
     public var prefixLength: Int
@@ -46,10 +46,12 @@ public struct IPv4Network: Sendable, Hashable, CustomStringConvertible {
         case hostBitsSet(suggested: String)
     }
 
-    /// A network from parts; `address` may have host bits set (use `networkAddress`).
+    /// The network holding `address` (host bits are cleared), e.g. `192.168.56.1` + 24 → `192.168.56.0/24`.
     public init(address: IPv4Address, prefixLength: Int) {
-        self.address = address
-        self.prefixLength = prefixLength
+        let prefix = min(max(prefixLength, 0), 32)
+        let mask: UInt32 = prefix == 0 ? 0 : UInt32.max << UInt32(32 - prefix)
+        self.address = IPv4Address(value: address.value & mask)
+        self.prefixLength = prefix
     }
 
     /// Parses `a.b.c.d/n`; the address must be the network address (host bits zero).
@@ -59,7 +61,7 @@ public struct IPv4Network: Sendable, Hashable, CustomStringConvertible {
               parts[1].allSatisfy(\.isASCIIDigit), let prefix = Int(parts[1]), (0...32).contains(prefix)
         else { throw .malformed }
         let network = IPv4Network(address: address, prefixLength: prefix)
-        guard network.networkAddress == address else {
+        guard network.address == address else {
             throw .hostBitsSet(suggested: "\(network.networkAddress)/\(prefix)")
         }
         self = network
@@ -73,6 +75,10 @@ public struct IPv4Network: Sendable, Hashable, CustomStringConvertible {
     public var broadcastAddress: IPv4Address { IPv4Address(value: address.value & mask | ~mask) }
     /// The host's address on the network: the first host address (`.1` of a /24).
     public var gatewayAddress: IPv4Address { IPv4Address(value: networkAddress.value &+ 1) }
+    /// The last address before the broadcast address (`.254` of a /24).
+    public var lastHostAddress: IPv4Address { IPv4Address(value: broadcastAddress.value &- 1) }
+    /// The netmask in dotted form (`255.255.255.0` for a /24).
+    public var netmaskAddress: IPv4Address { IPv4Address(value: mask) }
 
     /// Whether `ip` lies inside the network (network and broadcast addresses included).
     public func contains(_ ip: IPv4Address) -> Bool { ip.value & mask == networkAddress.value }
