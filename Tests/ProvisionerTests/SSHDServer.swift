@@ -23,6 +23,8 @@ final class SSHDServer: @unchecked Sendable {
     private(set) var port: Int
     private(set) var process: ChildProcess?
     private var userCreated = false
+    /// OpenSSH only: whether to configure the sftp subsystem.
+    private(set) var sftp = true
 
     private init(kind: Kind, directory: URL, user: String, port: Int) {
         self.kind = kind
@@ -34,7 +36,7 @@ final class SSHDServer: @unchecked Sendable {
     /// Starts a server accepting `authorizedKeys` (OpenSSH public key lines) for a temp user whose home is in
     /// the server's temp directory.
     static func start(_ kind: Kind = .openssh, authorizedKeys: [String], hostKeyType: String = "ed25519",
-                      listen: Bool = true) throws -> SSHDServer {
+                      sftp: Bool = true, listen: Bool = true) throws -> SSHDServer {
         guard isInstalled(kind) else {
             let package = kind == .openssh ? "openssh-server openssh-sftp-server" : "dropbear-bin"
             throw FixtureError("\(kind.rawValue) is not installed; run `apt-get install -y \(package)` (required with VMFILE_E2E=1)")
@@ -46,6 +48,7 @@ final class SSHDServer: @unchecked Sendable {
         removeStaleUsers()
         let user = "vmfiletest\(UInt32.random(in: 10000...99999))"
         let server = SSHDServer(kind: kind, directory: directory, user: user, port: try freePort())
+        server.sftp = sftp
         do {
             try server.prepare(authorizedKeys: authorizedKeys)
             try server.newHostKey(type: hostKeyType)
@@ -106,7 +109,7 @@ final class SSHDServer: @unchecked Sendable {
                 StrictModes no
                 LogLevel ERROR
                 MaxStartups 100
-                Subsystem sftp /usr/lib/openssh/sftp-server
+                \(sftp ? "Subsystem sftp /usr/lib/openssh/sftp-server" : "")
 
                 """
             let configPath = directory.appendingPathComponent("sshd_config")
@@ -211,10 +214,10 @@ struct FixtureError: Error, CustomStringConvertible {
 
 /// Runs `body` with a started server and always stops it afterwards.
 func withServer<T>(
-    _ kind: SSHDServer.Kind = .openssh, authorizedKeys: [String], hostKeyType: String = "ed25519",
+    _ kind: SSHDServer.Kind = .openssh, authorizedKeys: [String], hostKeyType: String = "ed25519", sftp: Bool = true,
     _ body: (SSHDServer) async throws -> T
 ) async throws -> T {
-    let server = try SSHDServer.start(kind, authorizedKeys: authorizedKeys, hostKeyType: hostKeyType)
+    let server = try SSHDServer.start(kind, authorizedKeys: authorizedKeys, hostKeyType: hostKeyType, sftp: sftp)
     defer { server.stop() }
     return try await body(server)
 }
