@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Provisioner
 
 /// A real OpenSSH or dropbear server on 127.0.0.1, started by a test with its own temp config, host key and
@@ -144,7 +145,8 @@ final class SSHDServer: @unchecked Sendable {
     func stop() {
         stopProcess()
         if userCreated {
-            _ = try? runTool("/usr/sbin/userdel", [user])
+            // -f: a session process of the user may still be exiting.
+            _ = try? runTool("/usr/sbin/userdel", ["-f", user])
         }
         try? FileManager.default.removeItem(at: directory)
     }
@@ -167,7 +169,7 @@ final class SSHDServer: @unchecked Sendable {
         for line in passwd.split(separator: "\n") where line.hasPrefix("vmfiletest") {
             let fields = line.split(separator: ":", omittingEmptySubsequences: false)
             guard fields.count > 5, !FileManager.default.fileExists(atPath: String(fields[5])) else { continue }
-            _ = try? runTool("/usr/sbin/userdel", [String(fields[0])])
+            _ = try? runTool("/usr/sbin/userdel", ["-f", String(fields[0])])
         }
     }
 
@@ -227,3 +229,7 @@ let vagrantKeysDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("keys/vagrant-insecure")
 
+
+/// Every suite that starts a server runs inside this one, one test at a time: servers, ssh processes and
+/// timing measurements don't compete for the (small) machine, and blocking tests don't starve each other.
+@Suite(.serialized) enum LoopbackServerTests {}
