@@ -155,6 +155,17 @@ extension LoopbackServerTests {
             }
         }
 
+        @Test func closedSessionSaysSo() async throws {
+            try await withServer(authorizedKeys: [keys.publicKeyLine]) { server in
+                let session = try SSHSession.connect(configuration(server))
+                #expect(session.isConnected)
+                session.close()
+                #expect(!session.isConnected)
+                let error = try #require(throws: SSHError.self) { try session.run("true") }
+                #expect(error.code == .notConnected)
+            }
+        }
+
         @Test func manyCommandsOverOneConnection() async throws {
             try await withServer(authorizedKeys: [keys.publicKeyLine]) { server in
                 let session = try SSHSession.connect(configuration(server))

@@ -46,6 +46,27 @@ extension LoopbackServerTests {
             #expect(error.message.contains("machine web"))
         }
 
+        @Test func cancellationStopsTheWaitPromptly() async throws {
+            let server = try SSHDServer.start(authorizedKeys: [keys.publicKeyLine], listen: false)
+            defer { server.stop() }
+            let config = configuration(server)
+            let clock = ContinuousClock()
+            let waiting = Task { try await SSHSession.waitUntilReady(config, timeout: 30) }
+            try await Task.sleep(for: .milliseconds(300))
+            let cancelledAt = clock.now
+            waiting.cancel()
+            await #expect(throws: CancellationError.self) { try await waiting.value }
+            #expect(clock.now - cancelledAt < .seconds(2))
+        }
+
+        @Test func directConnectToAClosedPortIsRefused() async throws {
+            let server = try SSHDServer.start(authorizedKeys: [keys.publicKeyLine], listen: false)
+            defer { server.stop() }
+            let error = try #require(throws: SSHError.self) { try SSHSession.connect(configuration(server)) }
+            #expect(error.code == .connectionRefused)
+            #expect(error.message.contains("127.0.0.1:\(server.port)"))
+        }
+
         @Test func rejectedKeysFailFastWithAFewRetries() async throws {
             let other = try SSHKeyPair.generateEd25519(comment: "not authorized")
             try await withServer(authorizedKeys: [keys.publicKeyLine]) { server in
