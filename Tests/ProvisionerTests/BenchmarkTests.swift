@@ -20,6 +20,9 @@ extension LoopbackServerTests {
                 let session = try SSHSession.connect(SSHConfiguration(
                     host: "127.0.0.1", port: server.port, user: server.user, keys: [keys.privateKey(label: "bench")]))
                 let connect = clock.now - start
+                start = clock.now
+                #expect(try session.run("true").status.succeeded)
+                let firstExec = clock.now - start
 
                 start = clock.now
                 for _ in 0..<count {
@@ -41,6 +44,7 @@ extension LoopbackServerTests {
                 print("""
                     benchmark (\(count) × `true`, loopback OpenSSH, /bin/sh user):
                       libssh connect+auth: \(connect)
+                      first exec on a new connection: \(firstExec)
                       per exec, one connection: \(inProcess)
                       per `ssh host true` process: \(perProcess)
                       ratio: \(ratio)
