@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Provisioner
 
 /// A real OpenSSH or dropbear server on 127.0.0.1, started by a test with its own temp config, host key and
@@ -23,6 +24,8 @@ final class SSHDServer: @unchecked Sendable {
     private(set) var port: Int
     private(set) var process: ChildProcess?
     private var userCreated = false
+    /// OpenSSH only: whether to configure the sftp subsystem.
+    private(set) var sftp = true
 
     private init(kind: Kind, directory: URL, user: String, port: Int) {
         self.kind = kind
@@ -34,7 +37,7 @@ final class SSHDServer: @unchecked Sendable {
     /// Starts a server accepting `authorizedKeys` (OpenSSH public key lines) for a temp user whose home is in
     /// the server's temp directory.
     static func start(_ kind: Kind = .openssh, authorizedKeys: [String], hostKeyType: String = "ed25519",
-                      listen: Bool = true) throws -> SSHDServer {
+                      sftp: Bool = true, listen: Bool = true) throws -> SSHDServer {
         guard isInstalled(kind) else {
             let package = kind == .openssh ? "openssh-server openssh-sftp-server" : "dropbear-bin"
             throw FixtureError("\(kind.rawValue) is not installed; run `apt-get install -y \(package)` (required with VMFILE_E2E=1)")
@@ -46,6 +49,7 @@ final class SSHDServer: @unchecked Sendable {
         removeStaleUsers()
         let user = "vmfiletest\(UInt32.random(in: 10000...99999))"
         let server = SSHDServer(kind: kind, directory: directory, user: user, port: try freePort())
+        server.sftp = sftp
         do {
             try server.prepare(authorizedKeys: authorizedKeys)
             try server.newHostKey(type: hostKeyType)
@@ -106,7 +110,7 @@ final class SSHDServer: @unchecked Sendable {
                 StrictModes no
                 LogLevel ERROR
                 MaxStartups 100
-                Subsystem sftp /usr/lib/openssh/sftp-server
+                \(sftp ? "Subsystem sftp /usr/lib/openssh/sftp-server" : "")
 
                 """
             let configPath = directory.appendingPathComponent("sshd_config")
@@ -141,7 +145,8 @@ final class SSHDServer: @unchecked Sendable {
     func stop() {
         stopProcess()
         if userCreated {
-            _ = try? runTool("/usr/sbin/userdel", [user])
+            // -f: a session process of the user may still be exiting.
+            _ = try? runTool("/usr/sbin/userdel", ["-f", user])
         }
         try? FileManager.default.removeItem(at: directory)
     }
@@ -164,7 +169,7 @@ final class SSHDServer: @unchecked Sendable {
         for line in passwd.split(separator: "\n") where line.hasPrefix("vmfiletest") {
             let fields = line.split(separator: ":", omittingEmptySubsequences: false)
             guard fields.count > 5, !FileManager.default.fileExists(atPath: String(fields[5])) else { continue }
-            _ = try? runTool("/usr/sbin/userdel", [String(fields[0])])
+            _ = try? runTool("/usr/sbin/userdel", ["-f", String(fields[0])])
         }
     }
 
@@ -211,10 +216,10 @@ struct FixtureError: Error, CustomStringConvertible {
 
 /// Runs `body` with a started server and always stops it afterwards.
 func withServer<T>(
-    _ kind: SSHDServer.Kind = .openssh, authorizedKeys: [String], hostKeyType: String = "ed25519",
+    _ kind: SSHDServer.Kind = .openssh, authorizedKeys: [String], hostKeyType: String = "ed25519", sftp: Bool = true,
     _ body: (SSHDServer) async throws -> T
 ) async throws -> T {
-    let server = try SSHDServer.start(kind, authorizedKeys: authorizedKeys, hostKeyType: hostKeyType)
+    let server = try SSHDServer.start(kind, authorizedKeys: authorizedKeys, hostKeyType: hostKeyType, sftp: sftp)
     defer { server.stop() }
     return try await body(server)
 }
@@ -224,3 +229,7 @@ let vagrantKeysDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("keys/vagrant-insecure")
 
+
+/// Every suite that starts a server runs inside this one, one test at a time: servers, ssh processes and
+/// timing measurements don't compete for the (small) machine, and blocking tests don't starve each other.
+@Suite(.serialized) enum LoopbackServerTests {}

@@ -5,6 +5,26 @@ import Foundation
 ///
 /// Lives only inside one locked ``SSHSession`` call; its session outlives it.
 final class SSHChannel {
+    /// The server confirmed the channel and closed it before a command ran (dropbear does this when the
+    /// previous channel's process exits at that moment); opening another channel is safe.
+    struct ClosedByPeer: Error {}
+
+    /// Opens a session channel, retrying when the server closes a fresh channel before it was used.
+    static func open(session: LibsshSession, raw: ssh_session, subject: String) throws -> SSHChannel {
+        var attempt = 0
+        while true {
+            do {
+                return try SSHChannel(session: session, raw: raw, subject: subject)
+            } catch is ClosedByPeer where attempt < 3 {
+                attempt += 1
+                usleep(useconds_t(5_000 * attempt))
+            } catch is ClosedByPeer {
+                throw SSHError(.channelFailed, "\(subject) closed every new session channel right away; is the "
+                               + "server shutting down?", libsshError: session.lastError)
+            }
+        }
+    }
+
     /// State the C callbacks write into.
     final class Events {
         var exitSignal: String?
@@ -44,9 +64,14 @@ final class SSHChannel {
             throw SSHError(.channelFailed, "could not watch a channel to \(subject) for signals",
                            libsshError: session.lastError)
         }
-        guard ssh_channel_open_session(raw) == SSH_OK else {
+        let opened = ssh_channel_open_session(raw)
+        if opened != SSH_OK, ssh_channel_is_closed(raw) != 0 {
+            throw ClosedByPeer()
+        }
+        guard opened == SSH_OK else {
             let text = session.lastError
-            throw SSHError(.channelFailed, "\(subject) refused to open a session channel: \(text)",
+            let reason = opened == SSH_AGAIN ? "no answer in time" : text.isEmpty ? "libssh error \(opened)" : text
+            throw SSHError(.channelFailed, "\(subject) did not open a session channel: \(reason)",
                            libsshError: text)
         }
     }
@@ -65,12 +90,30 @@ final class SSHChannel {
 
     var exitSignal: String? { events.exitSignal }
 
+    /// Hands data libssh buffered outside the sink (none in practice) to `onData` without blocking.
+    func drainBuffered(_ onData: (UnsafeRawBufferPointer, Bool) -> Void) {
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        for isStderr in [false, true] {
+            while ssh_channel_poll(raw, isStderr ? 1 : 0) > 0 {
+                let n = buffer.withUnsafeMutableBytes {
+                    ssh_channel_read_nonblocking(raw, $0.baseAddress, UInt32($0.count), isStderr ? 1 : 0)
+                }
+                guard n > 0 else { break }
+                buffer.withUnsafeBytes { onData(UnsafeRawBufferPointer(rebasing: $0.prefix(Int(n))), isStderr) }
+            }
+        }
+    }
+
     /// Delivers channel data to `onData` while `body` runs.
-    func withDataSink<T>(_ onData: (UnsafeRawBufferPointer, Bool) -> Void, _ body: () throws -> T) rethrows -> T {
+    /// `body` gets `onData` back, e.g. for ``drainBuffered(_:)``.
+    func withDataSink<T>(
+        _ onData: (UnsafeRawBufferPointer, Bool) -> Void,
+        _ body: ((UnsafeRawBufferPointer, Bool) -> Void) throws -> T
+    ) rethrows -> T {
         try withoutActuallyEscaping(onData) { sink in
             events.sink = sink
             defer { events.sink = nil }
-            return try body()
+            return try body(sink)
         }
     }
 }

@@ -52,58 +52,85 @@ extension SSHSession {
             throw SSHError(.invalidArgument, "a command for \(configuration.subject) contains a NUL byte")
         }
         return try withSession { session, sessionRaw in
-            let subject = configuration.subject
             let started = ContinuousClock.now
             defer {
                 logger.trace("ssh exec", metadata: [
                     "endpoint": "\(configuration.endpoint)", "elapsed": "\(ContinuousClock.now - started)",
                 ])
             }
-            let channel = try SSHChannel(session: session, raw: sessionRaw, subject: subject)
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-            defer { buffer.deallocate() }
+            var attempts = 0
+            while true {
+                if let status = try executeOnce(commandLine, stdin, onStdout, onStderr, session, sessionRaw,
+                                                retryable: attempts < 3) {
+                    return status
+                }
+                attempts += 1
+            }
+        }
+    }
 
+    /// One channel, one command. Returns nil (nothing ran) when the server closed the fresh channel before
+    /// accepting the command and `retryable` allows another try.
+    private func executeOnce(
+        _ commandLine: String, _ stdin: StdinSource?, _ onStdout: (Data) -> Void, _ onStderr: (Data) -> Void,
+        _ session: LibsshSession, _ sessionRaw: ssh_session, retryable: Bool
+    ) throws -> ExitStatus? {
+        let subject = configuration.subject
+        let channel = try SSHChannel.open(session: session, raw: sessionRaw, subject: subject)
+
+        // The sink is in place before the exec request: output of a fast command can arrive with its reply.
+        return try channel.withDataSink({ bytes, isStderr in
+            guard !bytes.isEmpty else { return }
+            let chunk = Data(bytes)
+            isStderr ? onStderr(chunk) : onStdout(chunk)
+        }) { deliver in
             let requested = channel.withRaw { raw in
                 commandLine.withCString { ssh_channel_request_exec(raw, $0) }
             }
             guard requested == SSH_OK else {
+                if retryable, channel.withRaw({ ssh_channel_is_closed($0) }) != 0 { return nil }
                 throw error(.channelFailed, "\(subject) refused to run a command", session)
             }
-            let deliver: (UnsafeRawBufferPointer, Bool) -> Void = { bytes, isStderr in
-                guard !bytes.isEmpty else { return }
-                let chunk = Data(bytes)
-                isStderr ? onStderr(chunk) : onStdout(chunk)
-            }
-            return try channel.withDataSink(deliver) {
-                if let stdin {
-                    let input = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 * 1024, alignment: 16)
-                    defer { input.deallocate() }
-                    while true {
-                        let count = try stdin(input)
-                        if count == 0 { break }
+            if let stdin {
+                let input = UnsafeMutableRawBufferPointer.allocate(byteCount: 32 * 1024, alignment: 16)
+                defer { input.deallocate() }
+                sending: while true {
+                    let count = try stdin(input)
+                    if count == 0 { break }
+                    var offset = 0
+                    while offset < count {
                         // Blocks for window space; libssh processes incoming packets (and our sink) meanwhile.
-                        let written = channel.withRaw { ssh_channel_write($0, input.baseAddress, UInt32(count)) }
-                        if written == count { continue }
-                        // The command may have exited without reading all its input: its status tells the story.
-                        if channel.withRaw({ ssh_channel_is_open($0) }) == 0 || written >= 0 { break }
-                        throw error(.execFailed, "sending input to a command on \(subject) failed", session)
+                        let written = channel.withRaw {
+                            ssh_channel_write($0, input.baseAddress?.advanced(by: offset), UInt32(count - offset))
+                        }
+                        if written > 0 {
+                            offset += Int(written)
+                        } else if channel.withRaw({ ssh_channel_is_open($0) == 0 || ssh_channel_is_eof($0) != 0 }) {
+                            // The command exited without reading all its input: its status tells the story.
+                            break sending
+                        } else {
+                            throw error(.execFailed, "sending input to a command on \(subject) failed", session)
+                        }
                     }
                 }
-                if channel.withRaw({ ssh_channel_is_open($0) }) != 0 {
-                    _ = channel.withRaw { ssh_channel_send_eof($0) }
-                }
-                // Process packets until the command's output ends; data goes to the sink as it arrives.
-                while channel.withRaw({ ssh_channel_is_eof($0) == 0 && ssh_channel_is_closed($0) == 0 }) {
-                    let rc = channel.withRaw { ssh_channel_poll_timeout($0, 1000, 0) }
-                    if rc == SSH_ERROR {
-                        throw error(.execFailed, "the connection to \(subject) broke while a command ran", session)
-                    }
-                }
-                let code = channel.withRaw { ssh_channel_get_exit_status($0) }
-                if code >= 0 { return ExitStatus(code: code) }
-                if let signal = channel.exitSignal { return .killed(by: signal) }
-                throw error(.execFailed, "a command on \(subject) ended without an exit status (connection lost?)", session)
             }
+            if channel.withRaw({ ssh_channel_is_open($0) }) != 0 {
+                _ = channel.withRaw { ssh_channel_send_eof($0) }
+            }
+            // Process packets until the command's output ends; data goes to the sink as it arrives.
+            while channel.withRaw({ ssh_channel_is_eof($0) == 0 && ssh_channel_is_closed($0) == 0 }) {
+                let rc = channel.withRaw { ssh_channel_poll_timeout($0, 1000, 0) }
+                if rc == SSH_ERROR {
+                    throw error(.execFailed, "the connection to \(subject) broke while a command ran", session)
+                }
+                // Data the sink did not take would make poll return at once forever: hand it over.
+                channel.drainBuffered(deliver)
+            }
+            channel.drainBuffered(deliver)
+            let code = channel.withRaw { ssh_channel_get_exit_status($0) }
+            if code >= 0 { return ExitStatus(code: code) }
+            if let signal = channel.exitSignal { return .killed(by: signal) }
+            throw error(.execFailed, "a command on \(subject) ended without an exit status (connection lost?)", session)
         }
     }
 }

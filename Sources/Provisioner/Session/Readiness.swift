@@ -11,12 +11,30 @@ extension SSHSession {
     /// `authAttempts` times a second apart (a box may accept connections before its keys are installed), then
     /// fail with the server's answer. On timeout the error says what the last attempt saw.
     ///
-    /// libssh calls run on Dispatch threads, not on the caller's cooperative thread. Honors task cancellation.
+    /// The loop and its libssh calls run on a Dispatch thread, not on the caller's cooperative thread.
+    /// Honors task cancellation within ~50 ms (or one connect attempt).
     public static func waitUntilReady(
         _ configuration: SSHConfiguration, timeout: TimeInterval, pollInterval: TimeInterval = 0.1,
         authAttempts: Int = 5, logger: Logger = Logger(label: "vmfile.ssh")
     ) async throws -> (SSHSession, HostKey) {
-        let config = configuration
+        // The whole poll loop runs on one Dispatch thread: its reaction time does not depend on a free thread
+        // in the cooperative pool (busy with other machines' blocking work on small hosts).
+        let cancelled = CancellationFlag()
+        let session = try await withTaskCancellationHandler {
+            try await offload {
+                try waitUntilReadyBlocking(configuration, timeout: timeout, pollInterval: pollInterval,
+                                           authAttempts: authAttempts, logger: logger, cancelled: cancelled)
+            }
+        } onCancel: {
+            cancelled.set()
+        }
+        return (session, session.hostKey)
+    }
+
+    static func waitUntilReadyBlocking(
+        _ config: SSHConfiguration, timeout: TimeInterval, pollInterval: TimeInterval, authAttempts: Int,
+        logger: Logger, cancelled: CancellationFlag
+    ) throws -> SSHSession {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = start + .milliseconds(Int(timeout * 1000))
@@ -30,20 +48,18 @@ extension SSHSession {
         }
 
         while true {
-            try Task.checkCancellation()
-            let probeTimeout = min(1.0, max(remaining(), 0.05))
-            let probe = try await offload { TCPProbe.probe(host: config.host, port: config.port, timeout: probeTimeout) }
+            if cancelled.isSet { throw CancellationError() }
+            let probe = TCPProbe.probe(host: config.host, port: config.port, timeout: min(1.0, max(remaining(), 0.05)))
             var pause = interval
             if probe == .open {
-                var attemptConfig = config
-                attemptConfig.timeout = min(config.timeout, max(remaining(), 1))
-                let attempt = attemptConfig
+                var attempt = config
+                attempt.timeout = min(config.timeout, max(remaining(), 1))
                 do {
-                    let session = try await offload { try SSHSession.connect(attempt, logger: logger) }
+                    let session = try SSHSession.connect(attempt, logger: logger)
                     logger.debug("ssh ready", metadata: [
                         "endpoint": "\(config.endpoint)", "waited": "\(clock.now - start)",
                     ])
-                    return (session, session.hostKey)
+                    return session
                 } catch let error as SSHError {
                     switch error.code {
                     case .hostKeyMismatch, .invalidKey, .invalidArgument:
@@ -75,7 +91,13 @@ extension SSHSession {
                     host: config.host, port: config.port
                 )
             }
-            if pause > .zero { try await Task.sleep(for: pause) }
+            // Sleep in short slices so cancellation is noticed quickly.
+            let wakeUp = clock.now + pause
+            while clock.now < wakeUp {
+                if cancelled.isSet { throw CancellationError() }
+                let slice = min(wakeUp - clock.now, .milliseconds(50)).components
+                usleep(useconds_t(slice.seconds * 1_000_000 + slice.attoseconds / 1_000_000_000_000))
+            }
         }
     }
 
@@ -105,5 +127,23 @@ extension SSHSession {
         let (session, _) = try await Self.waitUntilReady(config, timeout: timeout, pollInterval: pollInterval,
                                                          logger: logger)
         return session
+    }
+}
+
+/// A thread-safe one-way flag for cancelling blocking loops.
+final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
     }
 }

@@ -55,6 +55,9 @@ public final class SSHSession: @unchecked Sendable {
                 host: config.host, port: config.port, libsshError: text
             )
         }
+        // Processes vmfile starts later (qemu-img, ssh, …) must not inherit the connection.
+        let fd = session.withRaw { ssh_get_fd($0) }
+        if fd >= 0 { _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) }
         let hostKey = try serverHostKey(session, config)
         if let pin = config.hostKeyPin, pin != hostKey.pin {
             throw SSHError.hostKeyMismatch(
@@ -138,7 +141,9 @@ public final class SSHSession: @unchecked Sendable {
         let micros = Int(max(config.timeout, 0.001) * 1_000_000)
         try session.setOption(SSH_OPTIONS_TIMEOUT, micros / 1_000_000, name: "timeout")
         try session.setOption(SSH_OPTIONS_TIMEOUT_USEC, micros % 1_000_000, name: "timeout")
-        try session.setOption(SSH_OPTIONS_LOG_VERBOSITY, Int32(SSH_LOG_NOLOG), name: "log verbosity")
+        // VMFILE_LIBSSH_LOG=1…4 turns on libssh's own log on stderr, for debugging protocol problems.
+        let verbosity = ProcessInfo.processInfo.environment["VMFILE_LIBSSH_LOG"].flatMap { Int32($0) } ?? Int32(SSH_LOG_NOLOG)
+        try session.setOption(SSH_OPTIONS_LOG_VERBOSITY, verbosity, name: "log verbosity")
         // Never read ~/.ssh/config or known_hosts: the configuration and pin are the whole truth.
         try session.setOption(SSH_OPTIONS_PROCESS_CONFIG, false, name: "process config")
         try session.setOption(SSH_OPTIONS_KNOWNHOSTS, "/dev/null", name: "known hosts file")
