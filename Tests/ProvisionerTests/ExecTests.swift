@@ -59,6 +59,17 @@ extension LoopbackServerTests {
             }
         }
 
+        @Test func pinOfAnotherKeyTypeIsAMismatchNotAKexError() async throws {
+            let otherTypePin = try HostKeyPin(openSSHLine: SSHKeyPair.generateEd25519().publicKeyLine)
+            try await withServer(authorizedKeys: [keys.publicKeyLine], hostKeyType: "rsa") { server in
+                let error = try #require(throws: SSHError.self) {
+                    try SSHSession.connect(configuration(server, pin: otherTypePin))
+                }
+                #expect(error.code == .hostKeyMismatch)
+                #expect(error.message.contains("ssh-rsa"))
+            }
+        }
+
         @Test func wrongKeyFailsClearly() async throws {
             let other = try SSHKeyPair.generateEd25519(comment: "not authorized")
             try await withServer(authorizedKeys: [keys.publicKeyLine]) { server in
