@@ -10,7 +10,8 @@ extension SSHSession {
     ///   so memory stays flat for any output size.
     ///
     /// Returns the exit status, or the signal that killed the command. Throws ``SSHError`` when the channel
-    /// can't be opened or the connection breaks; a non-zero exit is not an error. Blocks until the command ends.
+    /// can't be opened or the connection breaks; a non-zero exit is not an error. Blocks until the command ends
+    /// (no time limit; a dead peer is noticed through TCP keepalive, see ``SSHConfiguration/keepaliveInterval``).
     public func execute(
         _ command: String, environment: [String: String] = [:], stdin: Data? = nil,
         onStdout: (Data) -> Void, onStderr: (Data) -> Void
