@@ -123,6 +123,17 @@ extension LoopbackServerTests {
             }
         }
 
+        @Test func commandThatClosesItsOutputStillReportsItsStatus() async throws {
+            try await withServer(authorizedKeys: [keys.publicKeyLine]) { server in
+                var config = configuration(server)
+                config.timeout = 0.5  // shorter than the command runs after closing its output
+                let session = try SSHSession.connect(config)
+                let result = try session.run("echo before; exec >/dev/null 2>&1 </dev/null; sleep 1.5; exit 7")
+                #expect(result.stdoutText == "before\n")
+                #expect(result.status == ExitStatus(code: 7))
+            }
+        }
+
         @Test func stdoutAndStderrAreSeparate() async throws {
             try await withServer(authorizedKeys: [keys.publicKeyLine]) { server in
                 let session = try SSHSession.connect(configuration(server))

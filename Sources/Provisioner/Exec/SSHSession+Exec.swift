@@ -128,9 +128,14 @@ extension SSHSession {
                 channel.drainBuffered(deliver)
             }
             channel.drainBuffered(deliver)
-            let code = channel.withRaw { ssh_channel_get_exit_status($0) }
-            if code >= 0 { return ExitStatus(code: code) }
-            if let signal = channel.exitSignal { return .killed(by: signal) }
+            // Output ended, but the command may still run (it closed or redirected stdout and stderr): wait for
+            // its status as long as it takes. Each call waits up to the session timeout.
+            while true {
+                let code = channel.withRaw { ssh_channel_get_exit_status($0) }
+                if code >= 0 { return ExitStatus(code: code) }
+                if let signal = channel.exitSignal { return .killed(by: signal) }
+                if channel.withRaw({ ssh_channel_is_closed($0) }) != 0 { break }
+            }
             throw error(.execFailed, "a command on \(subject) ended without an exit status (connection lost?)", session)
         }
     }
