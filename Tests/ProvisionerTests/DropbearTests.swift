@@ -65,3 +65,30 @@ extension LoopbackServerTests {
         }
     }
 }
+
+extension LoopbackServerTests.DropbearTests {
+    /// First contact as Vagrant does it: insecure key in, per-machine key installed, insecure key gone.
+    @Test(arguments: [SSHDServer.Kind.dropbear, .openssh])
+    func replaceInsecureKeyWithMachineKey(kind: SSHDServer.Kind) async throws {
+        let pub = try String(contentsOf: vagrantKeysDirectory.appendingPathComponent("vagrant.pub.ed25519"), encoding: .utf8)
+        let machineKey = try SSHKeyPair.generateEd25519(comment: "vmfile machine web")
+        try await withServer(kind, authorizedKeys: ["# a comment line the user had", pub.trimmingCharacters(in: .newlines)]) { server in
+            let first = try SSHSession.connect(configuration(server, keys: SSHPrivateKey.vagrantInsecure))
+            try first.installAuthorizedKey(machineKey.publicKeyLine)
+            try first.installAuthorizedKey(machineKey.publicKeyLine)  // idempotent
+            let file = try first.runChecked("cat ~/.ssh/authorized_keys; stat -c %a ~/.ssh/authorized_keys").stdoutText
+            #expect(file == "# a comment line the user had\n\(machineKey.publicKeyLine)\n600\n")
+            first.close()
+            let second = try SSHSession.connect(configuration(server, keys: [machineKey.privateKey(label: "machine key")]))
+            #expect(try second.run("true").status.succeeded)
+            let error = try #require(throws: SSHError.self) {
+                try SSHSession.connect(configuration(server, keys: SSHPrivateKey.vagrantInsecure))
+            }
+            #expect(error.code == .authenticationFailed)
+            let failed = try #require(throws: SSHError.self) { try second.runChecked("echo oops >&2; exit 3") }
+            #expect(failed.code == .commandFailed)
+            #expect(failed.message.contains("exit status 3"))
+            #expect(failed.message.contains("oops"))
+        }
+    }
+}

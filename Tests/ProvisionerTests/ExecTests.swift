@@ -59,6 +59,17 @@ extension LoopbackServerTests {
             }
         }
 
+        @Test func pinOfAnotherKeyTypeIsAMismatchNotAKexError() async throws {
+            let otherTypePin = try HostKeyPin(openSSHLine: SSHKeyPair.generateEd25519().publicKeyLine)
+            try await withServer(authorizedKeys: [keys.publicKeyLine], hostKeyType: "rsa") { server in
+                let error = try #require(throws: SSHError.self) {
+                    try SSHSession.connect(configuration(server, pin: otherTypePin))
+                }
+                #expect(error.code == .hostKeyMismatch)
+                #expect(error.message.contains("ssh-rsa"))
+            }
+        }
+
         @Test func wrongKeyFailsClearly() async throws {
             let other = try SSHKeyPair.generateEd25519(comment: "not authorized")
             try await withServer(authorizedKeys: [keys.publicKeyLine]) { server in
@@ -109,6 +120,17 @@ extension LoopbackServerTests {
                 #expect(killed.signal == "KILL")
                 #expect(killed.code == 137)
                 #expect(!killed.succeeded)
+            }
+        }
+
+        @Test func commandThatClosesItsOutputStillReportsItsStatus() async throws {
+            try await withServer(authorizedKeys: [keys.publicKeyLine]) { server in
+                var config = configuration(server)
+                config.timeout = 0.5  // shorter than the command runs after closing its output
+                let session = try SSHSession.connect(config)
+                let result = try session.run("echo before; exec >/dev/null 2>&1 </dev/null; sleep 1.5; exit 7")
+                #expect(result.stdoutText == "before\n")
+                #expect(result.status == ExitStatus(code: 7))
             }
         }
 

@@ -157,7 +157,17 @@ final class SSHDServer: @unchecked Sendable {
         try FileManager.default.createDirectory(at: home.appendingPathComponent(".ssh"), withIntermediateDirectories: true)
         try lines.write(to: home.appendingPathComponent(".ssh/authorized_keys"), atomically: true, encoding: .utf8)
         // `-p '*'`: no usable password but not locked (sshd without PAM refuses locked accounts).
-        _ = try runTool("/usr/sbin/useradd", ["-M", "-d", home.path, "-s", "/bin/sh", "-p", "*", user])
+        // useradd fails while another process holds /etc/passwd's lock (parallel test runs): retry briefly.
+        var attempt = 0
+        while true {
+            do {
+                _ = try runTool("/usr/sbin/useradd", ["-M", "-d", home.path, "-s", "/bin/sh", "-p", "*", user])
+                break
+            } catch where attempt < 20 {
+                attempt += 1
+                usleep(100_000)
+            }
+        }
         userCreated = true
         _ = try runTool("/bin/chown", ["-R", user, home.path])
         _ = try runTool("/bin/chmod", ["700", home.path, home.appendingPathComponent(".ssh").path])

@@ -43,7 +43,10 @@ extension LoopbackServerTests {
             try await withServer(authorizedKeys: [keys.publicKeyLine]) { server in
                 let session = try connect(server)
                 let remote = server.home.appendingPathComponent("uploaded.bin").path
+                let clock = ContinuousClock()
+                let start = clock.now
                 try session.upload(fileAt: local.path, to: remote, method: method)
+                print("upload: 3 MiB via \(method) in \(clock.now - start)")
                 #expect(try Self.sha256(remote) == Self.sha256(local.path))
                 #expect(try session.run("stat -c %a \(ShellQuote.quote(remote))").stdoutText == "750\n")
                 // Replacing with a smaller file truncates, and an explicit mode wins.

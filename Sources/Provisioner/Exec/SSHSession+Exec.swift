@@ -10,7 +10,8 @@ extension SSHSession {
     ///   so memory stays flat for any output size.
     ///
     /// Returns the exit status, or the signal that killed the command. Throws ``SSHError`` when the channel
-    /// can't be opened or the connection breaks; a non-zero exit is not an error. Blocks until the command ends.
+    /// can't be opened or the connection breaks; a non-zero exit is not an error. Blocks until the command ends
+    /// (no time limit; a dead peer is noticed through TCP keepalive, see ``SSHConfiguration/keepaliveInterval``).
     public func execute(
         _ command: String, environment: [String: String] = [:], stdin: Data? = nil,
         onStdout: (Data) -> Void, onStderr: (Data) -> Void
@@ -127,9 +128,14 @@ extension SSHSession {
                 channel.drainBuffered(deliver)
             }
             channel.drainBuffered(deliver)
-            let code = channel.withRaw { ssh_channel_get_exit_status($0) }
-            if code >= 0 { return ExitStatus(code: code) }
-            if let signal = channel.exitSignal { return .killed(by: signal) }
+            // Output ended, but the command may still run (it closed or redirected stdout and stderr): wait for
+            // its status as long as it takes. Each call waits up to the session timeout.
+            while true {
+                let code = channel.withRaw { ssh_channel_get_exit_status($0) }
+                if code >= 0 { return ExitStatus(code: code) }
+                if let signal = channel.exitSignal { return .killed(by: signal) }
+                if channel.withRaw({ ssh_channel_is_closed($0) }) != 0 { break }
+            }
             throw error(.execFailed, "a command on \(subject) ended without an exit status (connection lost?)", session)
         }
     }

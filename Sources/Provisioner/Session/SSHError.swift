@@ -25,6 +25,8 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
         public static let channelFailed = Code(rawValue: "channelFailed")
         /// The connection broke while a command ran, or it ended without an exit status.
         public static let execFailed = Code(rawValue: "execFailed")
+        /// A command that had to succeed exited non-zero (``SSHSession/runChecked(_:environment:stdin:)``).
+        public static let commandFailed = Code(rawValue: "commandFailed")
         /// An upload failed.
         public static let transferFailed = Code(rawValue: "transferFailed")
         /// The session was closed by ``SSHSession/close()`` or the peer.

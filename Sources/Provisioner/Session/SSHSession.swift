@@ -38,13 +38,26 @@ public final class SSHSession: @unchecked Sendable {
     public static func connect(
         _ configuration: SSHConfiguration, logger: Logger = Logger(label: "vmfile.ssh")
     ) throws -> SSHSession {
-        let config = configuration
+        do {
+            return try connect(configuration, requestPinnedKeyType: true, logger: logger)
+        } catch let error as SSHError
+            where configuration.hostKeyPin != nil && error.libsshError?.lowercased().contains("host key") == true
+        {
+            // The server has no key of the pinned type (a rebuilt machine with other host keys): connect
+            // without asking for that type, so the mismatch is reported as such rather than as a kex error.
+            return try connect(configuration, requestPinnedKeyType: false, logger: logger)
+        }
+    }
+
+    private static func connect(
+        _ config: SSHConfiguration, requestPinnedKeyType: Bool, logger: Logger
+    ) throws -> SSHSession {
         guard !config.keys.isEmpty else {
             throw SSHError(.invalidArgument, "no private keys to authenticate to \(config.subject) with",
                            host: config.host, port: config.port)
         }
         let session = try LibsshSession()
-        try configure(session, config)
+        try configure(session, config, requestPinnedKeyType: requestPinnedKeyType)
 
         let started = ContinuousClock.now
         let rc = session.withRaw { ssh_connect($0) }
@@ -130,7 +143,9 @@ public final class SSHSession: @unchecked Sendable {
 
     // MARK: - Connect steps
 
-    private static func configure(_ session: LibsshSession, _ config: SSHConfiguration) throws {
+    private static func configure(
+        _ session: LibsshSession, _ config: SSHConfiguration, requestPinnedKeyType: Bool
+    ) throws {
         guard (1...65535).contains(config.port) else {
             throw SSHError(.invalidArgument, "port \(config.port) for \(config.subject) is not in 1…65535",
                            host: config.host, port: config.port)
@@ -149,7 +164,7 @@ public final class SSHSession: @unchecked Sendable {
         try session.setOption(SSH_OPTIONS_KNOWNHOSTS, "/dev/null", name: "known hosts file")
         try session.setOption(SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null", name: "global known hosts file")
         try session.setOption(SSH_OPTIONS_NODELAY, Int32(1), name: "TCP_NODELAY")
-        if let pin = config.hostKeyPin {
+        if requestPinnedKeyType, let pin = config.hostKeyPin {
             // Ask for the pinned key's type so a server with several host keys presents the pinned one.
             try session.setOption(SSH_OPTIONS_HOSTKEYS, pin.hostKeyAlgorithms, name: "host key algorithms")
         }
