@@ -7,8 +7,8 @@ import Testing
 @Suite struct StepCommandTests {
     static let tricky = ["plain", "two words", "$HOME", "it's", "\"dq\"", "a;b", "line1\nline2", "grüße ✓", "", "*", "\\n"]
 
-    func runLocally(_ step: ProvisionStep, script: String) throws -> (status: Int32, stdout: String) {
-        let command = StepCommand.commandLine(for: step, script: Data(script.utf8))
+    func runLocally(_ step: ProvisionStep, script: String, before: String = "") throws -> (status: Int32, stdout: String) {
+        let command = before + StepCommand.commandLine(for: step, script: Data(script.utf8))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
@@ -44,6 +44,12 @@ import Testing
         let path = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(path.hasPrefix("/tmp/vmfile-step."))
         #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func theScriptKeepsTheLoginUmaskWhileItsTempFileIsOwnerOnly() throws {
+        let step = ProvisionStep(name: "x", source: .inline(""), privileged: false)
+        let result = try runLocally(step, script: "umask; stat -c %a \"$0\"", before: "umask 027; ")
+        #expect(result.stdout == "0027\n600\n")
     }
 
     @Test func aShebangPicksTheInterpreterAndTheScriptDoesNotEatItsOwnText() throws {

@@ -35,8 +35,9 @@ enum StepCommand {
         }
         run.append(hasShebang ? "\"$f\"" : "sh \"$f\"")
         run += step.args.map(ShellQuote.quote)
-        let store = #"umask 077; f=/tmp/vmfile-step.$$; rm -f "$f"; set -C; "#
-            + #"cat > "$f" || { echo "vmfile: cannot write $f in the guest" >&2; exit 1; }; set +C; "#
+        // Owner-only and never through a planted file (noclobber), but the script keeps the login umask.
+        let store = #"f=/tmp/vmfile-step.$$; u=$(umask); umask 077; rm -f "$f"; set -C; "#
+            + #"cat > "$f" || { echo "vmfile: cannot write $f in the guest" >&2; exit 1; }; set +C; umask "$u"; "#
         let execute = (hasShebang ? #"chmod 700 "$f" && "# : "") + run.joined(separator: " ")
         return store + execute + #"; s=$?; rm -f "$f"; exit $s"#
     }
