@@ -158,7 +158,14 @@ final class FakeSession: GuestSession {
         owner.record(command)
     }
     func execute(_ command: String, stdin: Data?, output: (GuestStream, Data) -> Void) throws -> GuestExit {
-        let (code, out, err) = owner.step(command, script: String(decoding: stdin ?? Data(), as: UTF8.self))
+        let input = String(decoding: stdin ?? Data(), as: UTF8.self)
+        if command == "sh -s" {
+            // A query sent as input (boot id, reboot request): answered like `run`.
+            let result = owner.record(input)
+            if !result.stdout.isEmpty { output(.stdout, Data(result.stdout.utf8)) }
+            return GuestExit(code: result.status)
+        }
+        let (code, out, err) = owner.step(command, script: input)
         if !out.isEmpty { output(.stdout, Data(out.utf8)) }
         if !err.isEmpty { output(.stderr, Data(err.utf8)) }
         return GuestExit(code: code)

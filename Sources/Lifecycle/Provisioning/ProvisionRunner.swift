@@ -65,9 +65,9 @@ struct ProvisionRunner {
     /// Reboots the guest and waits until it answers SSH from a new boot (new `boot_id`), with the pinned key.
     private func reboot(after step: ProvisionStep, session: any GuestSession) throws -> any GuestSession {
         let bootIDCommand = "cat /proc/sys/kernel/random/boot_id"
-        let before = try session.run(bootIDCommand).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let before = try Self.query(bootIDCommand, on: session).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         // Detached with a short delay, so the command returns and the channel closes before sshd goes down.
-        let request = try session.run("sudo -n sh -c '(sleep 1; reboot) </dev/null >/dev/null 2>&1 &'")
+        let request = try Self.query("sudo -n sh -c '(sleep 1; reboot) </dev/null >/dev/null 2>&1 &'", on: session)
         guard request.status == 0 else {
             throw LifecycleError(.guest, "machine '\(machine.name)': could not reboot after provision step '\(step.name)' (exit \(request.status))",
                                  hint: request.stderr.isEmpty ? "the guest's user needs passwordless sudo" : request.stderr)
@@ -79,7 +79,7 @@ struct ProvisionRunner {
         while Date() < deadline {
             do {
                 let fresh = try connect(deadline)
-                let after = (try? fresh.run(bootIDCommand).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? before
+                let after = (try? Self.query(bootIDCommand, on: fresh).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? before
                 if !after.isEmpty, after != before {
                     clock.report("back after reboot")
                     return fresh
@@ -96,5 +96,21 @@ struct ProvisionRunner {
         throw LifecycleError(.bootTimeout, "machine '\(machine.name)' did not come back within \(machine.bootTimeout) s after rebooting for provision step '\(step.name)'",
                              hint: "look at the console log in \(machine.name)'s .vmfile directory; `vmfile up \(machine.name)` continues",
                              cause: lastError)
+    }
+
+    /// Runs a short `command` through `sh -s`, sending the command as input, and captures its output.
+    ///
+    /// The output then cannot arrive with the server's reply to the exec request: the Provisioner on this
+    /// branch installs its output sink only after that reply, and output that comes with it stays buffered
+    /// (the exec never sees end-of-file). The SSH branch fixes that in the Provisioner; this stays harmless.
+    static func query(_ command: String, on session: any GuestSession) throws -> GuestCommandResult {
+        var stdout = Data()
+        var stderr = Data()
+        let exit = try session.execute("sh -s", stdin: Data((command + "\n").utf8)) { stream, chunk in
+            // Small answers only (a boot id, an error line): cap what is kept.
+            if stream == .stdout { if stdout.count < 4096 { stdout.append(chunk) } } else if stderr.count < 4096 { stderr.append(chunk) }
+        }
+        return GuestCommandResult(status: exit.code, stdout: String(decoding: stdout, as: UTF8.self),
+                                  stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
