@@ -12,6 +12,8 @@ public struct LifecycleError: Error, CustomStringConvertible, Sendable {
         public static let notCreated = Code("not-created")
         public static let bootTimeout = Code("boot-timeout")
         public static let guest = Code("guest")
+        /// A provision step exited non-zero.
+        public static let provisionFailed = Code("provision-failed")
         public static let hypervisor = Code("hypervisor")
         public static let failedMachines = Code("failed-machines")
     }

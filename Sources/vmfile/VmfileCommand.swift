@@ -9,7 +9,7 @@ struct VmfileCommand: AsyncParsableCommand {
         version: VmfileVersion.current,
         subcommands: [
             InitCommand.self, ValidateCommand.self, ConfigCommand.self,
-            UpCommand.self, HaltCommand.self, DestroyCommand.self, ReloadCommand.self,
+            UpCommand.self, ProvisionCommand.self, HaltCommand.self, DestroyCommand.self, ReloadCommand.self,
             SuspendCommand.self, ResumeCommand.self, StatusCommand.self, GlobalStatusCommand.self,
             SSHCommand.self, SSHConfigCommand.self, BoxCommand.self,
         ]

@@ -92,17 +92,26 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     }
 }
 
-/// A guest that accepts any key and records the commands it runs.
+/// A guest that accepts any key and records the commands it runs. Provision steps (commands that get
+/// input) answer from `stepResults` by script text (default: exit 0, output `ran: SCRIPT`); a reboot
+/// request starts a new boot (a new boot id).
 final class FakeGuests: GuestConnector, @unchecked Sendable {
     private let lock = NSLock()
     private(set) var commands: [String] = []
     private(set) var pinsSeen: [String?] = []
+    /// The script texts of the steps run, in order, with the machine host they ran on.
+    private(set) var scripts: [String] = []
+    private(set) var connections = 0
+    private(set) var bootID = 1
     var hostKey = "ssh-ed25519 AAAAfakehostkey"
+    /// Script text → (exit code, stdout, stderr).
+    var stepResults: [String: (Int32, String, String)] = [:]
 
     func waitUntilReady(_ endpoint: GuestEndpoint, keys: [String], pinnedHostKey: String?, deadline: Date) throws -> any GuestSession {
         lock.lock()
         defer { lock.unlock() }
         pinsSeen.append(pinnedHostKey)
+        connections += 1
         if let pinnedHostKey, pinnedHostKey != hostKey {
             throw LifecycleError(.guest, "host key mismatch")
         }
@@ -113,9 +122,26 @@ final class FakeGuests: GuestConnector, @unchecked Sendable {
         ("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----\n", "ssh-ed25519 AAAAfakepub \(comment)")
     }
 
-    fileprivate func record(_ command: String) {
+    fileprivate func record(_ command: String) -> GuestCommandResult {
         lock.lock()
+        defer { lock.unlock() }
         commands.append(command)
+        if command.contains("boot_id") { return GuestCommandResult(status: 0, stdout: "boot-\(bootID)\n", stderr: "") }
+        if command.contains("reboot") { bootID += 1 }
+        return GuestCommandResult(status: 0, stdout: "", stderr: "")
+    }
+
+    fileprivate func step(_ command: String, script: String) -> (Int32, String, String) {
+        lock.lock()
+        defer { lock.unlock() }
+        commands.append(command)
+        scripts.append(script)
+        return stepResults[script] ?? (0, "ran: \(script)\n", "")
+    }
+
+    func clearScripts() {
+        lock.lock()
+        scripts = []
         lock.unlock()
     }
 }
@@ -123,15 +149,28 @@ final class FakeGuests: GuestConnector, @unchecked Sendable {
 final class FakeSession: GuestSession {
     let owner: FakeGuests
     let hostKey: String
+    private(set) var closed = false
     init(owner: FakeGuests, hostKey: String) {
         self.owner = owner
         self.hostKey = hostKey
     }
     func run(_ command: String) throws -> GuestCommandResult {
         owner.record(command)
-        return GuestCommandResult(status: 0, stdout: "", stderr: "")
     }
-    func close() {}
+    func execute(_ command: String, stdin: Data?, output: (GuestStream, Data) -> Void) throws -> GuestExit {
+        let input = String(decoding: stdin ?? Data(), as: UTF8.self)
+        if command == "sh -s" {
+            // A query sent as input (boot id, reboot request): answered like `run`.
+            let result = owner.record(input)
+            if !result.stdout.isEmpty { output(.stdout, Data(result.stdout.utf8)) }
+            return GuestExit(code: result.status)
+        }
+        let (code, out, err) = owner.step(command, script: input)
+        if !out.isEmpty { output(.stdout, Data(out.utf8)) }
+        if !err.isEmpty { output(.stderr, Data(err.utf8)) }
+        return GuestExit(code: code)
+    }
+    func close() { closed = true }
 }
 
 /// Collects reported phases.
@@ -148,6 +187,13 @@ final class RecordingReporter: LifecycleReporter, @unchecked Sendable {
         lines.append(message)
         lock.unlock()
     }
+    private(set) var output: [String: String] = [:]
+    func output(_ machine: String, _ stream: GuestStream, _ bytes: Data) {
+        lock.lock()
+        output[machine, default: ""] += (stream == .stderr ? "E:" : "") + String(decoding: bytes, as: UTF8.self)
+        lock.unlock()
+    }
+    func outputFinished(_ machine: String) {}
 }
 
 /// A project in a scratch directory with a box store holding `tiny`, removed when done.
@@ -158,7 +204,7 @@ final class LifecycleFixture {
     let reporter = RecordingReporter()
     let controller: MachineController
 
-    init(machines: [Machine], installBox: Bool = true) throws {
+    init(machines: [Machine], installBox: Bool = true, provision: [ProvisionStep] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-lifecycle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = BoxStore(root: directory.appendingPathComponent("boxes"))
@@ -170,7 +216,8 @@ final class LifecycleFixture {
             try Data("img".utf8).write(to: source.appendingPathComponent("box.img"))
             try store.add(from: source, name: "tiny", version: BoxVersion(components: [1]))
         }
-        let vmfile = Vmfile(path: directory.appendingPathComponent("project/Vmfile").path, machines: machines)
+        let vmfile = Vmfile(path: directory.appendingPathComponent("project/Vmfile").path, machines: machines,
+                            provision: provision)
         controller = MachineController(project: Project(vmfile: vmfile), host: host, guests: guests, boxes: store, reporter: reporter)
     }
 

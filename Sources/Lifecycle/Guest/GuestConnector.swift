@@ -30,6 +30,9 @@ public protocol GuestSession: AnyObject {
     var hostKey: String { get }
     /// Runs `command` through the guest's shell and captures its output.
     func run(_ command: String) throws -> GuestCommandResult
+    /// Runs `command` on a new channel of this connection, sends `stdin` then end-of-file, and hands
+    /// output chunks to `output` as they arrive (nothing is accumulated). A non-zero exit is not an error.
+    func execute(_ command: String, stdin: Data?, output: (GuestStream, Data) -> Void) throws -> GuestExit
     /// Closes the connection.
     func close()
 }
@@ -45,4 +48,28 @@ public struct GuestCommandResult: Sendable, Equatable {
         self.stdout = stdout
         self.stderr = stderr
     }
+}
+
+/// Which of a guest command's output streams a chunk came from.
+public enum GuestStream: Sendable, Equatable {
+    case stdout
+    case stderr
+}
+
+/// How a guest command ended: its exit code, or the signal that killed it.
+public struct GuestExit: Sendable, Equatable, CustomStringConvertible {
+    /// The exit code; `128 + n` when killed by signal `n`.
+    public var code: Int32
+    /// The signal name without `SIG` when the command was killed.
+    public var signal: String?
+
+    public init(code: Int32, signal: String? = nil) {
+        self.code = code
+        self.signal = signal
+    }
+
+    /// Exit code 0 and no signal.
+    public var succeeded: Bool { code == 0 && signal == nil }
+
+    public var description: String { signal.map { "killed by SIG\($0)" } ?? "exit status \(code)" }
 }

@@ -40,6 +40,12 @@ final class LibsshGuestSession: GuestSession {
                                   stdout: result.stdoutText, stderr: result.stderrText)
     }
 
+    func execute(_ command: String, stdin: Data?, output: (GuestStream, Data) -> Void) throws -> GuestExit {
+        let status = try session.execute(command, stdin: stdin, onStdout: { output(.stdout, $0) },
+                                         onStderr: { output(.stderr, $0) })
+        return GuestExit(code: status.code, signal: status.signal)
+    }
+
     func close() {
         session.close()
     }

@@ -8,7 +8,6 @@ enum UnappliedFeatures {
         if !machine.forwardedPorts.isEmpty { keys.append("forwarded_ports") }
         if !machine.networks.isEmpty { keys.append("networks") }
         if machine.syncedFolders.contains(where: { !$0.disabled }) { keys.append("synced_folders") }
-        if !(vmfile.provision + machine.provision).isEmpty { keys.append("provision") }
         return keys
     }
 }

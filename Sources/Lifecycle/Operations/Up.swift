@@ -13,7 +13,10 @@ public enum UpOutcome: Sendable, Equatable {
 extension MachineController {
     /// Brings `machine` to running and reachable over SSH: creates it (box volume, CoW disk, domain)
     /// when missing, starts it when halted, resumes it when suspended, and leaves it alone when running.
-    public func up(_ machine: Machine) throws -> UpOutcome {
+    ///
+    /// Then provisions it as Vagrant does (`request`): a machine that was created, started or found running
+    /// runs its steps; a resumed one does not.
+    public func up(_ machine: Machine, provision request: ProvisionRequest = .onBoot) throws -> UpOutcome {
         let clock = PhaseClock(machine: machine.name, reporter: reporter)
         let unapplied = UnappliedFeatures.keys(of: machine, in: project.vmfile)
         if !unapplied.isEmpty {
@@ -25,9 +28,10 @@ extension MachineController {
             // A run killed before first contact finished leaves a running guest without a pinned key.
             guard FileManager.default.fileExists(atPath: project.files(of: machine.name).hostKey.path) else {
                 clock.report("running; finishing its first boot")
-                return .started(address: try waitForGuest(machine, clock: clock))
+                return .started(address: try bootAndProvision(machine, request: request, clock: clock))
             }
             clock.report("already running")
+            try provisionRunning(machine, request: request, clock: clock)
             return .alreadyRunning
         case .paused:
             try host.resume(domain)
@@ -44,12 +48,35 @@ extension MachineController {
                 throw error
             }
             clock.report("started")
-            return .created(address: try waitForGuest(machine, clock: clock))
+            return .created(address: try bootAndProvision(machine, request: request, clock: clock))
         case .shutoff, .crashed, .suspendedToDisk, .other:
             try host.start(domain)
             clock.report("started")
-            return .started(address: try waitForGuest(machine, clock: clock))
+            return .started(address: try bootAndProvision(machine, request: request, clock: clock))
         }
+    }
+
+    /// Waits for the booting guest, does first-contact work, then provisions on the same connection.
+    private func bootAndProvision(_ machine: Machine, request: ProvisionRequest, clock: PhaseClock) throws -> String {
+        let (address, session) = try waitForGuest(machine, clock: clock)
+        var open = session
+        defer { open.close() }
+        open = try runProvisioning(machine, selectSteps(machine, request: request), request: request, session: session,
+                                   address: address, clock: clock)
+        return address
+    }
+
+    /// `up` on a running machine runs its selected steps (Vagrant: `always` ones) over a new connection.
+    private func provisionRunning(_ machine: Machine, request: ProvisionRequest, clock: PhaseClock) throws {
+        let steps = selectSteps(machine, request: request)
+        guard !steps.isEmpty else { return }
+        guard let address = try address(of: machine) else {
+            throw LifecycleError(.guest, "machine '\(machine.name)' is running but holds no address on \(ManagementNetwork.name)",
+                                 hint: "wait for it to finish booting, or `vmfile reload \(machine.name)`")
+        }
+        let session = try connectGuest(machine, address: address,
+                                       deadline: Date().addingTimeInterval(TimeInterval(machine.bootTimeout)))
+        try runProvisioning(machine, steps, request: request, session: session, address: address, clock: clock).close()
     }
 
     /// Box → box volume → management network → disk → domain definition.
@@ -81,6 +108,8 @@ extension MachineController {
                 boxVersion: box.version.description, managementMAC: mac))
         do {
             try files.create()
+            // A fresh disk was never provisioned, whatever an older machine of this name left.
+            try ProvisionMarkers(url: files.provisionMarkers).clear()
             try host.defineDomain(plan)
         } catch {
             try? host.deleteVolume(volume)
@@ -90,8 +119,9 @@ extension MachineController {
     }
 
     /// Waits for the guest's lease and SSH, then does first-contact work: pins the host key,
-    /// replaces the insecure key with the machine's own, sets the hostname. Returns the address.
-    private func waitForGuest(_ machine: Machine, clock: PhaseClock) throws -> String {
+    /// replaces the insecure key with the machine's own, sets the hostname. Returns the address and the
+    /// open connection (the caller closes it).
+    private func waitForGuest(_ machine: Machine, clock: PhaseClock) throws -> (String, any GuestSession) {
         let deadline = Date().addingTimeInterval(TimeInterval(machine.bootTimeout))
         let address = try waitForLease(machine, deadline: deadline)
         clock.report("address \(address)")
@@ -107,12 +137,15 @@ extension MachineController {
                 .bootTimeout, "machine '\(machine.name)': no SSH at \(address):\(machine.ssh.port) within \(machine.bootTimeout) s",
                 hint: consoleHint(files), cause: error)
         }
-        defer { session.close() }
         clock.report("ssh ready")
-
-        try GuestSetup(machine: machine, files: files, session: session, guests: guests, address: address).run()
+        do {
+            try GuestSetup(machine: machine, files: files, session: session, guests: guests, address: address).run()
+        } catch {
+            session.close()
+            throw error
+        }
         clock.report("ready")
-        return address
+        return (address, session)
     }
 
     private func waitForLease(_ machine: Machine, deadline: Date) throws -> String {

@@ -6,6 +6,10 @@ public protocol LifecycleReporter: Sendable {
     func phase(_ machine: String, _ message: String, elapsed: Duration)
     /// A line not tied to one machine (warnings, lock waits).
     func notice(_ message: String)
+    /// A chunk of a provision step's output from `machine`'s guest, as it arrived (not split into lines).
+    func output(_ machine: String, _ stream: GuestStream, _ bytes: Data)
+    /// `machine`'s current step ended: an unfinished last line may be flushed.
+    func outputFinished(_ machine: String)
 }
 
 /// A stopwatch for one machine's operation that reports each phase with its elapsed time.

@@ -10,6 +10,7 @@ import Spec
 struct CommandContext {
     let project: Project
     let controller: MachineController
+    let reporter: StderrReporter
 
     /// Loads the Vmfile and connects. `defining` detects the accelerator (only commands that may
     /// create machines pay for it) and shows its warning once.
@@ -35,12 +36,17 @@ struct CommandContext {
         let controller = MachineController(
             project: Project(vmfile: vmfile), host: host, guests: LibsshGuestConnector(),
             boxes: BoxStore(root: BoxStore.defaultRoot(environment: environment)), reporter: reporter)
-        return CommandContext(project: controller.project, controller: controller)
+        return CommandContext(project: controller.project, controller: controller, reporter: reporter)
     }
 
     /// The machines named on the command line (all when none).
     func machines(_ selectors: [String]) throws -> [Machine] {
         try reportingErrors { try project.machines(matching: selectors) }
+    }
+
+    /// Fails, listing the steps there are, when a step name matches no step of `machines`.
+    func checkStepNames(_ names: [String], machines: [Machine]) throws {
+        try reportingErrors { try controller.checkStepNames(names, machines: machines) }
     }
 
     /// Runs `operation` on `machines` in parallel under the project lock; prints each failure and
@@ -49,6 +55,7 @@ struct CommandContext {
         _ machines: [Machine], noWait: Bool,
         _ operation: @escaping @Sendable (MachineController, Machine) throws -> Outcome
     ) throws -> [(machine: String, outcome: Outcome)] {
+        reporter.guestOutput.prefixLines(machines.count > 1)
         let results = try reportingErrors {
             try controller.withProjectLock(noWait: noWait) { controller.forEach(machines, operation) }
         }

@@ -9,7 +9,7 @@ final class Sandbox {
     let home: URL
     let vmfilePath: URL
 
-    init(vmfile: String) throws {
+    init(vmfile: String, files: [String: String] = [:]) throws {
         if E2E.required {
             try #require(E2E.missing.isEmpty, "VMFILE_E2E=1 but missing: \(E2E.missing.joined(separator: "; "))")
         }
@@ -19,6 +19,9 @@ final class Sandbox {
         vmfilePath = directory.appendingPathComponent("Vmfile")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try vmfile.write(to: vmfilePath, atomically: true, encoding: .utf8)
+        for (name, text) in files {
+            try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
         let added = try run("box", "add", "tiny", E2E.tinyBox.path)
         try #require(added.status == 0, "box add failed: \(added)")
     }
@@ -32,6 +35,20 @@ final class Sandbox {
     @discardableResult
     func run(_ arguments: String...) throws -> ProcessOutput {
         try runProcess(E2E.binary.path, arguments, in: directory, environment: ["VMFILE_HOME": home.path])
+    }
+
+    /// Runs vmfile under `/usr/bin/time` and returns its output and its peak resident set size in KiB.
+    func runMeasured(_ arguments: String...) throws -> (output: ProcessOutput, maxRSSKiB: Int) {
+        var output = try runProcess("/usr/bin/time", ["-f", "vmfile-maxrss-kib=%M", E2E.binary.path] + arguments,
+                                    in: directory, environment: ["VMFILE_HOME": home.path])
+        let marker = "vmfile-maxrss-kib="
+        guard let line = output.stderr.split(separator: "\n").last(where: { $0.hasPrefix(marker) }),
+              let kib = Int(line.dropFirst(marker.count)) else {
+            throw SandboxError(message: "no RSS figure from /usr/bin/time: \(output)")
+        }
+        output.stderr = output.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix(marker) }.joined(separator: "\n")
+        return (output, kib)
     }
 
     /// Starts vmfile without waiting (for kill tests).
