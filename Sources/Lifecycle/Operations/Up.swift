@@ -54,7 +54,7 @@ extension MachineController {
 
     /// Box → box volume → management network → disk → domain definition.
     private func create(_ machine: Machine, clock: PhaseClock) throws {
-        guard let box = try boxes.find(name: machine.box, constraint: machine.boxVersion) else {
+        guard let box = try installedBox(for: machine, clock: clock) else {
             let wanted = machine.boxVersion.map { " matching '\($0)'" } ?? ""
             throw LifecycleError(
                 .boxMissing, "machine '\(machine.name)': box '\(machine.box)'\(wanted) is not installed",
