@@ -118,6 +118,20 @@ final class ScratchDirectory {
         #expect(FileManager.default.fileExists(atPath: box.directory.appendingPathComponent("\(long)/\(long).txt").path))
     }
 
+    @Test func anAddKilledMidwayLeavesNothingAfterTheNextAdd() throws {
+        let scratch = try ScratchDirectory()
+        let store = BoxStore(root: scratch.url.appendingPathComponent("store"))
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let abandoned = store.root.appendingPathComponent(".staging/\(finished.processIdentifier)-killed")
+        try FileManager.default.createDirectory(at: abandoned, withIntermediateDirectories: true)
+        try Data("half".utf8).write(to: abandoned.appendingPathComponent("box.img"))
+        try store.add(from: try scratch.makeBoxDirectory(named: "src"), name: "tiny", version: try version("1"))
+        #expect(store.stagingIsEmpty())
+    }
+
     @Test(arguments: ["", "../x", "/abs", "a b", ".hidden"])
     func rejectsBadNames(name: String) throws {
         #expect(throws: BoxError.self) { try BoxStore.checkName(name) }

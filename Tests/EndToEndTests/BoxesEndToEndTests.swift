@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Boxes with real guests: a packaged machine boots again as a new box, and a `.box` assembled by
-/// hand per vagrant-libvirt's documented format boots when `up` fetches it from `box_url`.
+/// hand per vagrant-libvirt's documented format boots when `up` adds it from `box_url`.
 @Suite(.serialized, .enabled(if: E2E.enabled, "needs libvirt, QEMU and the tiny box (set VMFILE_E2E=1 to require them)"))
 struct BoxesEndToEndTests {
     @Test func packageAddAndBootTheCopy() throws {
@@ -14,7 +14,14 @@ struct BoxesEndToEndTests {
             """)
         defer { _ = try? sandbox.run("destroy", "--force"); _ = try? sandbox.run("box", "remove", "roundtrip", "--all") }
         try #require(try sandbox.run("up", "solo").status == 0)
-        #expect(try sandbox.run("ssh", "solo", "-c", "echo packaged > ~/marker && sync").status == 0)
+        // As Vagrant's docs tell box makers: put the insecure public keys back before packaging
+        // (first boot replaced them with the machine's own key).
+        let insecure = try ["ed25519", "rsa"].map {
+            try String(contentsOf: E2E.repository.appendingPathComponent("keys/vagrant-insecure/vagrant.pub.\($0)"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let prepare = "echo packaged > ~/marker && printf '%s\\n' '\(insecure.joined(separator: "' '"))' >> ~/.ssh/authorized_keys && sync"
+        #expect(try sandbox.run("ssh", "solo", "-c", prepare).status == 0)
 
         let running = try sandbox.run("package", "solo")
         #expect(running.status != 0 && running.stderr.contains("halt it first"), "\(running)")
@@ -46,7 +53,7 @@ struct BoxesEndToEndTests {
         #expect(try sandbox.leftovers().isEmpty)
     }
 
-    @Test func handAssembledVagrantLibvirtBoxBootsFromBoxURL() throws {
+    @Test func handAssembledVagrantLibvirtBoxBootsViaBoxURL() throws {
         // Per vagrant-libvirt's "Create Box" docs: metadata.json + box.img (+ Vagrantfile), tar.gz'd.
         let sandbox = try Sandbox(vmfile: "version: 1\nmachines:\n  hand: {box: tiny}\n")
         let served = sandbox.directory.appendingPathComponent("served")
@@ -67,14 +74,13 @@ struct BoxesEndToEndTests {
                                               "./metadata.json", "./Vagrantfile", "./box.img"])
         try #require(tar.status == 0, "\(tar)")
 
-        let server = try StaticHTTPServer(directory: served)
-        defer { server.stop() }
+        // box_url as a path: downloads over http(s) are covered by BoxesTests' loopback server.
         try """
             version: 1
             machines:
               hand:
                 box: handmade
-                box_url: http://127.0.0.1:\(server.port)/hand.box
+                box_url: \(served.appendingPathComponent("hand.box").path)
                 memory: 256MiB
             """.write(to: sandbox.vmfilePath, atomically: true, encoding: .utf8)
         defer { _ = try? sandbox.run("destroy", "--force"); _ = try? sandbox.run("box", "remove", "handmade", "--all") }
@@ -86,46 +92,4 @@ struct BoxesEndToEndTests {
         #expect(try sandbox.run("box", "remove", "handmade").status == 0)
         #expect(try sandbox.leftovers().isEmpty)
     }
-}
-
-/// `python3 -m http.server` on a free loopback port, serving `directory`.
-final class StaticHTTPServer {
-    let port: Int
-
-    init(directory: URL) throws {
-        var chosen = 0
-        for _ in 0..<20 {
-            let candidate = Int.random(in: 20000...60000)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-m", "http.server", "\(candidate)", "--bind", "127.0.0.1", "--directory", directory.path]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            for _ in 0..<50 where process.isRunning {
-                if (try? runProcess("/usr/bin/env", ["python3", "-c",
-                    "import socket; socket.create_connection(('127.0.0.1', \(candidate)), 1)"]).status) == 0 {
-                    chosen = candidate
-                    break
-                }
-                Thread.sleep(forTimeInterval: 0.1)
-            }
-            if chosen != 0 {
-                self.port = chosen
-                self.serverProcess = process
-                return
-            }
-            process.terminate()
-        }
-        throw SandboxError(message: "could not start python3 -m http.server on 127.0.0.1")
-    }
-
-    private var serverProcess: Process?
-
-    func stop() {
-        serverProcess?.terminate()
-        serverProcess?.waitUntilExit()
-    }
-
-    deinit { stop() }
 }

@@ -52,6 +52,10 @@ public struct Downloader: Sendable {
                 lastError = error
                 Thread.sleep(forTimeInterval: 0.2)
             case .failed(let error):
+                // Nothing worth resuming: leave no empty partial file behind.
+                if (try? FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? NSNumber)?.intValue == 0 {
+                    try? FileManager.default.removeItem(at: partial)
+                }
                 throw error
             }
         }

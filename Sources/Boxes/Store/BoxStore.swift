@@ -58,7 +58,8 @@ public struct BoxStore: Sendable {
                                         purpose: "box \(name) \(version)")
         defer { lock.release() }
 
-        let staging = root.appendingPathComponent(".staging/\(UUID().uuidString)")
+        removeAbandonedStaging()
+        let staging = root.appendingPathComponent(".staging/\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: staging) }
 
@@ -90,7 +91,7 @@ public struct BoxStore: Sendable {
                                hint: "use --force to replace it, or --version to add another version")
             }
             // Move the old copy aside first so the rename below is the only moment of change.
-            let old = root.appendingPathComponent(".staging/\(UUID().uuidString)-old")
+            let old = root.appendingPathComponent(".staging/\(getpid())-\(UUID().uuidString)-old")
             try FileManager.default.moveItem(at: target, to: old)
             defer { try? FileManager.default.removeItem(at: old) }
             try FileManager.default.moveItem(at: staging, to: target)
@@ -113,6 +114,18 @@ public struct BoxStore: Sendable {
     private func recordCatalog(_ url: String?, name: String) throws {
         guard let url else { return }
         try url.write(to: nameDirectory(name).appendingPathComponent("metadata_url"), atomically: true, encoding: .utf8)
+    }
+
+    /// Removes staging directories of adds whose process is gone (killed mid-add): their names start
+    /// with the adding process's PID.
+    func removeAbandonedStaging() {
+        let staging = root.appendingPathComponent(".staging")
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? [] {
+            guard let pid = entry.split(separator: "-").first.flatMap({ Int32($0) }), pid != getpid() else { continue }
+            if kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(at: staging.appendingPathComponent(entry))
+            }
+        }
     }
 
     /// Whether nothing is left half-made in `.staging` (for tests and `box prune`).

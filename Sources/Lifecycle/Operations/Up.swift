@@ -58,7 +58,7 @@ extension MachineController {
             let wanted = machine.boxVersion.map { " matching '\($0)'" } ?? ""
             throw LifecycleError(
                 .boxMissing, "machine '\(machine.name)': box '\(machine.box)'\(wanted) is not installed",
-                hint: "add it with `vmfile box add \(machine.box) PATH_OR_URL`; `vmfile box list` shows what is installed")
+                hint: "add it with `vmfile box add \(machine.box) PATH_OR_URL`, or give `box_url` in the Vmfile; `vmfile box list` shows what is installed")
         }
         let backing = try host.prepareBoxVolume(box)
         clock.report("box \(box.name) \(box.version) ready")

@@ -38,6 +38,8 @@ struct PackageCommand: ParsableCommand {
                 .package(chosen.name, output: target, vagrantfile: vagrantfile.map { URL(fileURLWithPath: $0) }, compress: !noCompress)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? NSNumber)?.uint64Value ?? 0
+        StandardError.print("==> note: the box holds the machine's disk as it is, including ~vagrant/.ssh/authorized_keys; "
+            + "to share it, put Vagrant's insecure public key back there before halting")
         let seconds = String(format: "%.1f", Date().timeIntervalSince(start))
         StandardError.print("==> \(chosen.name) packaged to \(target.path) (\(ByteCount.text(size)), \(metadata.virtualSize ?? 0) GiB virtual) in \(seconds) s")
     }
