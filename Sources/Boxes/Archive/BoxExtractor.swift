@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Unpacks a box — a tar archive (plain, gzip, xz, zstd, bzip2) or a box directory — into an
 /// empty staging directory, checking every archive entry before writing it.
 enum BoxExtractor {
@@ -24,10 +28,11 @@ enum BoxExtractor {
             let from = source.appendingPathComponent(entry)
             let attributes = try FileManager.default.attributesOfItem(atPath: from.path)
             guard attributes[.type] as? FileAttributeType == .typeRegular else { continue }
-            try writer.writeFile([entry]) { buffer, sink in
-                try FileReader.forEachChunk(of: from) { try sink($0) }
-                _ = buffer
-            }
+            let fd = open(from.path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw BoxError(.io, "cannot read \(from.path): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            let size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
+            try writer.copyFile([entry], from: fd, offset: 0, length: size)
         }
     }
 
@@ -43,8 +48,13 @@ enum BoxExtractor {
             case .directory:
                 try writer.makeDirectory(components)
             case .regular:
-                try writer.writeFile(components, mode: entry.mode) { buffer, sink in
-                    try reader.readBody(into: buffer, sink)
+                let copied = try reader.copyBody { fd, offset, length in
+                    try writer.copyFile(components, mode: entry.mode, from: fd, offset: offset, length: length)
+                }
+                if !copied {
+                    try writer.writeFile(components, mode: entry.mode) { buffer, sink in
+                        try reader.readBody(into: buffer, sink)
+                    }
                 }
             case .symlink:
                 try writer.makeSymlink(components, target: entry.linkTarget)

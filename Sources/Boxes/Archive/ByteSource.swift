@@ -75,6 +75,21 @@ final class ByteSource {
         return ByteSource(fd: fd, name: "\(url.path) (\(tool) -dc)", process: process, errors: errors)
     }
 
+    /// For an uncompressed file: its descriptor and the current read position, so a body can be
+    /// copied in the kernel; nil when reading through a decompressor.
+    var seekable: (fd: Int32, position: UInt64)? {
+        guard process == nil else { return nil }
+        let position = lseek(fd, 0, SEEK_CUR)
+        return position < 0 ? nil : (fd, UInt64(position))
+    }
+
+    /// Moves the read position `count` bytes on (only for `seekable` sources).
+    func skip(_ count: UInt64) throws {
+        guard lseek(fd, off_t(count), SEEK_CUR) >= 0 else {
+            throw BoxError(.io, "cannot seek in \(name): \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Reads up to `buffer.count` bytes; 0 at end of stream.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {

@@ -80,6 +80,23 @@ final class TarReader {
         try skipPadding()
     }
 
+    /// For an uncompressed archive: hands the current body's descriptor, offset and length to `copy`
+    /// (which copies it in the kernel), then moves past it. Returns false (nothing done) otherwise.
+    func copyBody(_ copy: (_ fd: Int32, _ offset: UInt64, _ length: UInt64) throws -> Void) throws -> Bool {
+        guard let seekable = source.seekable else { return false }
+        let (fd, position) = seekable
+        // The body must really be there: a truncated archive is an error, not a short file.
+        var info = stat()
+        guard fstat(fd, &info) == 0, UInt64(info.st_size) >= position + remaining else {
+            throw corrupt("a body cut short")
+        }
+        try copy(fd, position, remaining)
+        try source.skip(remaining)
+        remaining = 0
+        try skipPadding()
+        return true
+    }
+
     private func skipBody() throws {
         if remaining > 0 {
             let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)

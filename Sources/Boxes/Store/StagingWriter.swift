@@ -70,6 +70,24 @@ final class StagingWriter {
         return digest
     }
 
+    /// Creates the regular file `components` with `length` bytes of `source` at `offset`, copied in
+    /// the kernel and hashed on the way; returns its SHA-256.
+    @discardableResult
+    func copyFile(_ components: [String], mode: UInt32 = 0o644, from source: Int32, offset: UInt64, length: UInt64) throws -> String {
+        try makeDirectory(Array(components.dropLast()))
+        let relative = components.joined(separator: "/")
+        let path = root.path + "/" + relative
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(mode & 0o755 | 0o600))
+        guard fd >= 0 else {
+            throw BoxError(.unsafeArchive, "cannot create \(path): \(String(cString: strerror(errno)))",
+                           hint: "the box archive holds this name twice or through a link; get the box from a source you trust")
+        }
+        defer { close(fd) }
+        let digest = try RangeCopier.copy(from: source, offset: offset, length: length, to: fd, name: path)
+        digests[relative] = digest
+        return digest
+    }
+
     /// Creates a symbolic link (its target was checked by `ArchivePath`).
     func makeSymlink(_ components: [String], target: String) throws {
         try makeDirectory(Array(components.dropLast()))
