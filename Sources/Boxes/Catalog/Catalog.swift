@@ -4,12 +4,19 @@ import Spec
 /// Vagrant's box catalog ("metadata") JSON: a box name and its versions, each with per-provider
 /// download URLs and checksums.
 public struct Catalog: Codable, Sendable, Equatable {
+    /// One provider's download of a version.
     public struct Provider: Codable, Sendable, Equatable {
+        /// Provider name; vmfile uses `libvirt`.
         public var name: String
+        /// Box URL, absolute or relative to the catalog.
         public var url: String
+        /// `sha256`, `sha512`, `sha1` or `md5`.
         public var checksumType: String?
+        /// Hex digest of the box file.
         public var checksum: String?
+        /// `amd64`, `arm64`, ...; absent or `unknown` means any.
         public var architecture: String?
+        /// Whether this is the default architecture of the version.
         public var defaultArchitecture: Bool?
 
         enum CodingKeys: String, CodingKey {
@@ -32,9 +39,13 @@ public struct Catalog: Codable, Sendable, Equatable {
         }
     }
 
+    /// One version of the box.
     public struct Version: Codable, Sendable, Equatable {
+        /// The version text (`1.2.0`).
         public var version: String
+        /// `active` (or absent) versions are offered; others are skipped.
         public var status: String?
+        /// Downloads per provider.
         public var providers: [Provider]
 
         public init(version: String, status: String? = nil, providers: [Provider]) {
@@ -44,8 +55,11 @@ public struct Catalog: Codable, Sendable, Equatable {
         }
     }
 
+    /// The box name (`org/name`).
     public var name: String?
+    /// Free text.
     public var description: String?
+    /// Every published version.
     public var versions: [Version]
 
     public init(name: String?, description: String? = nil, versions: [Version]) {
@@ -56,7 +70,9 @@ public struct Catalog: Codable, Sendable, Equatable {
 
     /// A version picked from the catalog, with the libvirt provider to download.
     public struct Resolution: Sendable, Equatable {
+        /// The chosen version.
         public var version: BoxVersion
+        /// Its libvirt provider.
         public var provider: Provider
     }
 

@@ -3,9 +3,13 @@ import Foundation
 /// How far a download got: bytes so far (including a resumed part), the total when the server
 /// said, and the recent rate.
 public struct DownloadProgress: Sendable, Equatable {
+    /// What is downloaded.
     public var url: String
+    /// Bytes in the partial file so far.
     public var received: UInt64
+    /// The whole size, when the server said.
     public var total: UInt64?
+    /// Recent rate.
     public var bytesPerSecond: Double
     /// True for the last report of a download.
     public var finished: Bool

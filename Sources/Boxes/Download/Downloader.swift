@@ -10,8 +10,10 @@ public struct Downloader: Sendable {
     public let directory: URL
     /// How many times one call resumes after the connection drops.
     public var attempts = 5
+    /// Receives progress reports.
     public var progress: @Sendable (DownloadProgress) -> Void
 
+    /// A downloader keeping partial files in `directory`.
     public init(directory: URL, progress: @escaping @Sendable (DownloadProgress) -> Void = { _ in }) {
         self.directory = directory
         self.progress = progress
@@ -19,7 +21,9 @@ public struct Downloader: Sendable {
 
     /// A finished download: the file and its digest in the requested algorithm.
     public struct Result: Sendable {
+        /// The downloaded file (the partial file, now complete).
         public var file: URL
+        /// Its digest in the requested algorithm.
         public var digest: String
     }
 

@@ -5,6 +5,7 @@ import Spec
 /// http(s) URL of either, a Vagrant catalog (path or URL) — verifying declared checksums while the
 /// bytes stream, before anything enters the store.
 public struct BoxInstaller: Sendable {
+    /// The store boxes are added to.
     public let store: BoxStore
     /// Download progress (rendered by the caller: `ProgressRenderer`).
     public var progress: @Sendable (DownloadProgress) -> Void
@@ -22,11 +23,13 @@ public struct BoxInstaller: Sendable {
     public struct Request: Sendable {
         /// The box name (positional NAME or `--name`); from the catalog or the file name when nil.
         public var name: String?
+        /// Where the box comes from.
         public var source: BoxSource
         /// For a catalog, a version constraint (`">= 1.2"`, `"1.4.0"`); for a box file, the version to record (default 0).
         public var version: String?
         /// Overrides the catalog's checksum; required to match when given.
         public var checksum: Checksum?
+        /// Replace an installed version with other content.
         public var force: Bool
 
         public init(name: String?, source: BoxSource, version: String? = nil, checksum: Checksum? = nil, force: Bool = false) {

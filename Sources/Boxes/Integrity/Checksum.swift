@@ -9,6 +9,7 @@ public struct Checksum: Sendable, Equatable, Codable, CustomStringConvertible {
         case sha256, sha512, sha1, md5
     }
 
+    /// The digest algorithm.
     public let algorithm: Algorithm
     /// Lower-case hex digest.
     public let hex: String
@@ -69,8 +70,10 @@ public struct StreamingHasher {
     }
 
     private var state: State
+    /// The algorithm this hasher computes.
     public let algorithm: Checksum.Algorithm
 
+    /// A fresh hasher for `algorithm`.
     public init(_ algorithm: Checksum.Algorithm) {
         self.algorithm = algorithm
         state = switch algorithm {
@@ -81,6 +84,7 @@ public struct StreamingHasher {
         }
     }
 
+    /// Feeds bytes.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         switch state {
         case .sha256(var hasher): hasher.update(bufferPointer: bytes); state = .sha256(hasher)
@@ -90,6 +94,7 @@ public struct StreamingHasher {
         }
     }
 
+    /// Feeds bytes.
     public mutating func update(_ data: Data) {
         data.withUnsafeBytes { update($0) }
     }

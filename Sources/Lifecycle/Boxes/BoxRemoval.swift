@@ -6,8 +6,11 @@ import Hypervisor
 /// machine disk: a box in use is refused (naming the machines) unless forced, and even then its
 /// pool volume stays while any disk is backed by it.
 public struct BoxRemoval: Sendable {
+    /// The store to remove from.
     public let store: BoxStore
+    /// Where machine disks and box volumes live; nil: no usage known, no volumes removed.
     public let connection: LibvirtConnection?
+    /// One-line remarks (a volume kept because disks use it).
     public var notice: @Sendable (String) -> Void
 
     public init(store: BoxStore, connection: LibvirtConnection?, notice: @escaping @Sendable (String) -> Void = { _ in }) {

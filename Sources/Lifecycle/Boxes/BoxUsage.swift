@@ -7,8 +7,11 @@ import Hypervisor
 public struct BoxUsage: Sendable {
     /// A machine whose disk is backed by a box volume.
     public struct User: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// Machine name (the domain name when the domain is gone).
         public var machine: String
+        /// The project's Vmfile path.
         public var project: String
+        /// The libvirt domain.
         public var domain: String
         public var description: String { project.isEmpty ? domain : "\(machine) (\(project))" }
     }
