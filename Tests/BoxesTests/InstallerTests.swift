@@ -134,6 +134,18 @@ import Testing
         #expect(error.hint?.contains("2.0") == true)
     }
 
+    @Test func ensureResolvesBoxVersionAgainstABoxURLCatalog() throws {
+        let fixture = try Fixture()
+        let catalog = try fixture.catalog([("1.0", "tiny.box"), ("1.9", "tiny.box"), ("2.0", "tiny.box")])
+        let installer = BoxInstaller(store: fixture.store)
+        let constraint = try #require(VersionConstraint("~> 1.0"))
+        #expect(try installer.ensure(name: "org/tiny", constraint: constraint, url: nil) == nil)
+        let box = try #require(try installer.ensure(name: "org/tiny", constraint: constraint, url: catalog.path))
+        #expect(box.version.description == "1.9")
+        #expect(try installer.ensure(name: "org/tiny", constraint: constraint, url: catalog.path)?.version == box.version)
+        #expect(try fixture.store.list().count == 1)
+    }
+
     @Test func concurrentEnsuresDownloadAndAddOnce() throws {
         let fixture = try Fixture()
         let server = try LoopbackHTTPServer()
