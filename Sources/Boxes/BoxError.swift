@@ -12,6 +12,14 @@ public struct BoxError: Error, CustomStringConvertible, Sendable {
         public static let invalidBox = Code("invalid-box")
         public static let locked = Code("locked")
         public static let io = Code("io")
+        public static let invalidChecksum = Code("invalid-checksum")
+        public static let checksumMismatch = Code("checksum-mismatch")
+        public static let unsafeArchive = Code("unsafe-archive")
+        public static let unsafeImage = Code("unsafe-image")
+        public static let download = Code("download")
+        public static let catalog = Code("catalog")
+        public static let inUse = Code("in-use")
+        public static let invalidSource = Code("invalid-source")
     }
 
     public let code: Code

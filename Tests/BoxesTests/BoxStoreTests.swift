@@ -12,14 +12,25 @@ final class ScratchDirectory {
     }
     deinit { try? FileManager.default.removeItem(at: url) }
 
-    /// Writes a libvirt box directory with a fake (but non-empty) image.
+    /// Writes a libvirt box directory with a real qcow2 image of `megabytes` (or raw `image` bytes).
     func makeBoxDirectory(named name: String, metadata: String = #"{"provider":"libvirt","format":"qcow2","virtual_size":2}"#,
-                          image: Data? = Data("QFI\u{fb}fake".utf8)) throws -> URL {
+                          megabytes: Int? = 1, image: Data? = nil) throws -> URL {
         let directory = url.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(metadata.utf8).write(to: directory.appendingPathComponent("metadata.json"))
-        if let image { try image.write(to: directory.appendingPathComponent("box.img")) }
+        if let image {
+            try image.write(to: directory.appendingPathComponent("box.img"))
+        } else if let megabytes {
+            try Images.qcow2(at: directory.appendingPathComponent("box.img"), megabytes: megabytes)
+        }
         return directory
+    }
+
+    /// Tars `directory`'s `members` into `name` (gzip when `gzip`).
+    func tar(_ directory: URL, _ members: [String], to name: String, gzip: Bool = false, format: String = "gnu") throws -> URL {
+        let archive = url.appendingPathComponent(name)
+        try Images.run("tar", ["--format=\(format)", gzip ? "-czf" : "-cf", archive.path, "-C", directory.path] + members)
+        return archive
     }
 }
 
@@ -53,14 +64,15 @@ final class ScratchDirectory {
         let scratch = try ScratchDirectory()
         let store = BoxStore(root: scratch.url.appendingPathComponent("store"))
         let source = try scratch.makeBoxDirectory(named: "src")
-        let first = try store.add(from: source, name: "tiny", version: try version("1")).imageDigest()
+        let first = try store.add(from: source, name: "tiny", version: try version("1"))
+        let firstDigest = try first.imageDigest()
         let again = try store.add(from: source, name: "tiny", version: try version("1"))
-        #expect(try again.imageDigest() == first)
+        #expect(try again.imageDigest() == firstDigest)
 
-        let changed = try scratch.makeBoxDirectory(named: "changed", image: Data("QFI\u{fb}other".utf8))
+        let changed = try scratch.makeBoxDirectory(named: "changed", megabytes: 2)
         #expect(throws: BoxError.self) { try store.add(from: changed, name: "tiny", version: try version("1")) }
         let replaced = try store.add(from: changed, name: "tiny", version: try version("1"), force: true)
-        #expect(try replaced.imageDigest() != first)
+        #expect(try replaced.imageDigest() != firstDigest)
         #expect(try store.list().count == 1)
     }
 
@@ -73,7 +85,7 @@ final class ScratchDirectory {
     func refusesInvalidBoxesAndLeavesNothing(metadata: String, withImage: Bool, message: String) throws {
         let scratch = try ScratchDirectory()
         let store = BoxStore(root: scratch.url.appendingPathComponent("store"))
-        let source = try scratch.makeBoxDirectory(named: "bad", metadata: metadata, image: withImage ? Data("x".utf8) : nil)
+        let source = try scratch.makeBoxDirectory(named: "bad", metadata: metadata, megabytes: withImage ? 1 : nil)
         let error = try #require(throws: BoxError.self) { try store.add(from: source, name: "bad", version: try version("1")) }
         #expect(error.message.contains(message))
         #expect(try store.list().isEmpty)
@@ -81,19 +93,43 @@ final class ScratchDirectory {
         #expect((try? FileManager.default.contentsOfDirectory(atPath: staging.path))?.isEmpty ?? true)
     }
 
-    @Test func addsFromTarArchive() throws {
+    @Test(arguments: [(false, "gnu"), (true, "gnu"), (true, "pax"), (false, "ustar")])
+    func addsFromTarArchive(gzip: Bool, format: String) throws {
         let scratch = try ScratchDirectory()
         let source = try scratch.makeBoxDirectory(named: "src")
-        let archive = scratch.url.appendingPathComponent("tiny.box")
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/bin/tar")
-        tar.arguments = ["-czf", archive.path, "-C", source.path, "metadata.json", "box.img"]
-        try tar.run()
-        tar.waitUntilExit()
+        let archive = try scratch.tar(source, ["metadata.json", "box.img"], to: "tiny.box", gzip: gzip, format: format)
         let store = BoxStore(root: scratch.url.appendingPathComponent("store"))
         let box = try store.add(from: archive, name: "tiny", version: try version("2.1"))
         #expect(box.metadata.virtualSize == 2)
-        #expect(try Data(contentsOf: box.imageURL) == Data("QFI\u{fb}fake".utf8))
+        #expect(try Data(contentsOf: box.imageURL) == Data(contentsOf: source.appendingPathComponent("box.img")))
+        #expect(box.recordedDigest == (try ImageDigest.sha256(of: source.appendingPathComponent("box.img"))))
+    }
+
+    @Test(arguments: ["gnu", "pax"])
+    func readsLongNames(format: String) throws {
+        let scratch = try ScratchDirectory()
+        let source = try scratch.makeBoxDirectory(named: "src")
+        let long = String(repeating: "n", count: 150)
+        try FileManager.default.createDirectory(at: source.appendingPathComponent(long), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: source.appendingPathComponent("\(long)/\(long).txt"))
+        let archive = try scratch.tar(source, ["metadata.json", "box.img", long], to: "long.box", format: format)
+        let store = BoxStore(root: scratch.url.appendingPathComponent("store"))
+        let box = try store.add(from: archive, name: "long", version: try version("1"))
+        #expect(FileManager.default.fileExists(atPath: box.directory.appendingPathComponent("\(long)/\(long).txt").path))
+    }
+
+    @Test func anAddKilledMidwayLeavesNothingAfterTheNextAdd() throws {
+        let scratch = try ScratchDirectory()
+        let store = BoxStore(root: scratch.url.appendingPathComponent("store"))
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let abandoned = store.root.appendingPathComponent(".staging/\(finished.processIdentifier)-killed")
+        try FileManager.default.createDirectory(at: abandoned, withIntermediateDirectories: true)
+        try Data("half".utf8).write(to: abandoned.appendingPathComponent("box.img"))
+        try store.add(from: try scratch.makeBoxDirectory(named: "src"), name: "tiny", version: try version("1"))
+        #expect(store.stagingIsEmpty())
     }
 
     @Test(arguments: ["", "../x", "/abs", "a b", ".hidden"])

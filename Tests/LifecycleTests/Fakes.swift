@@ -213,7 +213,12 @@ final class LifecycleFixture {
             try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
             try Data(#"{"provider":"libvirt","format":"qcow2","virtual_size":2}"#.utf8)
                 .write(to: source.appendingPathComponent("metadata.json"))
-            try Data("img".utf8).write(to: source.appendingPathComponent("box.img"))
+            // A real (tiny) qcow2: the store checks an image's real format with qemu-img.
+            let create = Process()
+            create.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            create.arguments = ["qemu-img", "create", "-q", "-f", "qcow2", source.appendingPathComponent("box.img").path, "1M"]
+            try create.run()
+            create.waitUntilExit()
             try store.add(from: source, name: "tiny", version: BoxVersion(components: [1]))
         }
         let vmfile = Vmfile(path: directory.appendingPathComponent("project/Vmfile").path, machines: machines,

@@ -43,52 +43,101 @@ public struct BoxStore: Sendable {
     }
 
     /// Installs the libvirt box at `source` — a directory holding `metadata.json` and `box.img`, or a
-    /// `.box` tar archive of them — as `name` at `version`. Fails if that version exists unless `force`.
+    /// `.box` tar archive (plain, gzip, xz, zstd) — as `name` at `version`.
+    ///
+    /// Every archive entry is checked before it is written; every image must be what metadata.json
+    /// declares and stand alone (no backing or data file). The box is unpacked into `.staging/` and
+    /// renamed into place, so a failed add leaves nothing. Re-adding identical content is a no-op;
+    /// other content for an installed version needs `force`. `catalogURL` is recorded (Vagrant's
+    /// `metadata_url`) for `box outdated` and `box update`. `notice` gets one-line remarks.
     @discardableResult
-    public func add(from source: URL, name: String, version: BoxVersion, force: Bool = false) throws -> InstalledBox {
+    public func add(from source: URL, name: String, version: BoxVersion, force: Bool = false,
+                    catalogURL: String? = nil, notice: (String) -> Void = { _ in }) throws -> InstalledBox {
         try Self.checkName(name)
-        let target = versionDirectory(name: name, version: version)
-        if FileManager.default.fileExists(atPath: target.path) {
-            if let installed = try sameBox(at: target, as: source, name: name, version: version) {
-                return installed
-            }
-            if !force {
-                throw BoxError(.alreadyExists, "box '\(name)' version \(version) is already installed with other content",
-                               hint: "use --force to replace it, or --version to add another version")
-            }
-        }
-        let lock = try FileLock.acquire(at: root.appendingPathComponent(".lock").path,
-                                        policy: .wait(onWait: { _ in }), purpose: "the box store")
+        let lock = try FileLock.acquire(at: lockPath(name: name, version: version), policy: .wait(onWait: { _ in }),
+                                        purpose: "box \(name) \(version)")
         defer { lock.release() }
 
-        let staging = root.appendingPathComponent(".staging/\(UUID().uuidString)")
+        removeAbandonedStaging()
+        let staging = root.appendingPathComponent(".staging/\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: staging) }
 
-        try BoxUnpacker.unpack(source, into: staging)
+        let digests = try BoxExtractor.unpack(source, into: staging)
         let metadata = try BoxMetadata.read(from: staging)
-        guard FileManager.default.fileExists(atPath: staging.appendingPathComponent("box.img").path) else {
-            throw BoxError(.invalidBox, "\(source.path) has no box.img", hint: "a libvirt box holds metadata.json and box.img")
+        for (file, format) in zip(metadata.imageFiles, metadata.imageFormats) {
+            let image = staging.appendingPathComponent(file)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: image.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw BoxError(.invalidBox, "\(source.path) has no \(file)", hint: "a libvirt box holds metadata.json and box.img")
+            }
+            try ImageInfo.read(image).check(declared: format, file: "\(source.lastPathComponent): \(file)")
         }
+        if FileManager.default.fileExists(atPath: staging.appendingPathComponent("Vagrantfile").path) {
+            notice("the box's Vagrantfile is kept but not used (vmfile reads only the Vmfile)")
+        }
+        let primary = metadata.imageFiles.first ?? "box.img"
+        let digest = try digests[primary] ?? ImageDigest.sha256(of: staging.appendingPathComponent(primary))
+        try ImageDigest.record(digest, in: staging)
 
-        _ = try ImageDigest.recorded(in: staging)
-
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let target = versionDirectory(name: name, version: version)
         if FileManager.default.fileExists(atPath: target.path) {
-            try FileManager.default.removeItem(at: target)
+            if !force, (try? ImageDigest.recorded(in: target)) == digest, let installed = try? BoxMetadata.read(from: target) {
+                try recordCatalog(catalogURL, name: name)
+                return InstalledBox(name: name, version: version, metadata: installed, directory: target)
+            }
+            guard force else {
+                throw BoxError(.alreadyExists, "box '\(name)' version \(version) is already installed with other content",
+                               hint: "use --force to replace it, or --version to add another version")
+            }
+            // Move the old copy aside first so the rename below is the only moment of change.
+            let old = root.appendingPathComponent(".staging/\(getpid())-\(UUID().uuidString)-old")
+            try FileManager.default.moveItem(at: target, to: old)
+            defer { try? FileManager.default.removeItem(at: old) }
+            try FileManager.default.moveItem(at: staging, to: target)
+        } else {
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.moveItem(at: staging, to: target)
         }
-        try FileManager.default.moveItem(at: staging, to: target)
+        try recordCatalog(catalogURL, name: name)
         return InstalledBox(name: name, version: version, metadata: metadata, directory: target)
     }
 
-    /// The installed box at `target` when `source` is a box directory with the very same image
-    /// (re-adding it is a no-op); nil otherwise.
-    private func sameBox(at target: URL, as source: URL, name: String, version: BoxVersion) throws -> InstalledBox? {
-        let sourceImage = source.appendingPathComponent("box.img")
-        guard FileManager.default.fileExists(atPath: sourceImage.path),
-              let metadata = try? BoxMetadata.read(from: target),
-              try ImageDigest.sha256(of: sourceImage) == ImageDigest.recorded(in: target) else { return nil }
-        return InstalledBox(name: name, version: version, metadata: metadata, directory: target)
+    /// The catalog URL recorded for `name` (Vagrant's `<box>/metadata_url`), if any.
+    public func catalogURL(of name: String) -> String? {
+        let file = nameDirectory(name).appendingPathComponent("metadata_url")
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
+        let url = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return url.isEmpty ? nil : url
+    }
+
+    private func recordCatalog(_ url: String?, name: String) throws {
+        guard let url else { return }
+        try url.write(to: nameDirectory(name).appendingPathComponent("metadata_url"), atomically: true, encoding: .utf8)
+    }
+
+    /// Removes staging directories of adds whose process is gone (killed mid-add): their names start
+    /// with the adding process's PID.
+    func removeAbandonedStaging() {
+        let staging = root.appendingPathComponent(".staging")
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? [] {
+            guard let pid = entry.split(separator: "-").first.flatMap({ Int32($0) }), pid != getpid() else { continue }
+            if kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(at: staging.appendingPathComponent(entry))
+            }
+        }
+    }
+
+    /// Whether nothing is left half-made in `.staging` (for tests and `box prune`).
+    public func stagingIsEmpty() -> Bool {
+        let staging = root.appendingPathComponent(".staging")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []).isEmpty
+    }
+
+    /// The lock serialising adds of one box version (and downloads for it).
+    func lockPath(name: String, version: BoxVersion?) -> String {
+        let escaped = name.replacingOccurrences(of: "/", with: "-VAGRANTSLASH-")
+        return root.appendingPathComponent(".locks/\(escaped)-\(version?.description ?? "any").lock").path
     }
 
     /// Removes one installed version; removes the name's directory when it was the last.
@@ -105,9 +154,14 @@ public struct BoxStore: Sendable {
         }
     }
 
+    /// `<root>/<escaped name>`.
+    public func nameDirectory(_ name: String) -> URL {
+        root.appendingPathComponent(name.replacingOccurrences(of: "/", with: "-VAGRANTSLASH-"))
+    }
+
     /// `<root>/<escaped name>/<version>/libvirt`.
     public func versionDirectory(name: String, version: BoxVersion) -> URL {
-        root.appendingPathComponent(name.replacingOccurrences(of: "/", with: "-VAGRANTSLASH-"))
+        nameDirectory(name)
             .appendingPathComponent(version.description)
             .appendingPathComponent("libvirt")
     }

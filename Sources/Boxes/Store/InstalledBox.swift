@@ -10,8 +10,17 @@ public struct InstalledBox: Sendable, Equatable, Codable {
     /// The box version's directory (holds `metadata.json` and `box.img`).
     public let directory: URL
 
-    /// The primary disk image.
-    public var imageURL: URL { directory.appendingPathComponent("box.img") }
+    /// The primary disk image (`box.img`, or a v2 box's first disk).
+    public var imageURL: URL { directory.appendingPathComponent(metadata.imageFiles.first ?? "box.img") }
+
+    /// The recorded SHA-256 (hex) of the primary image without computing it; nil when not recorded.
+    public var recordedDigest: String? {
+        guard let text = try? String(contentsOf: directory.appendingPathComponent(ImageDigest.recordName), encoding: .utf8) else {
+            return nil
+        }
+        let digest = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return digest.count == 64 ? digest : nil
+    }
 
     /// SHA-256 (hex) of `box.img`, recorded when the box was added.
     public func imageDigest() throws -> String {

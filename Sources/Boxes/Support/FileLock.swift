@@ -76,6 +76,9 @@ public final class FileLock: @unchecked Sendable {
         defer { state.unlock() }
         guard descriptor >= 0 else { return }
         _ = ftruncate(descriptor, 0)
+        // Unlock explicitly: a child forked meanwhile (qemu-img, tar) shares the open file
+        // description until it execs, and would keep the lock alive past close().
+        _ = flock(descriptor, LOCK_UN)
         close(descriptor)
         descriptor = -1
     }

@@ -81,11 +81,11 @@ extension MachineController {
 
     /// Box → box volume → management network → disk → domain definition.
     private func create(_ machine: Machine, clock: PhaseClock) throws {
-        guard let box = try boxes.find(name: machine.box, constraint: machine.boxVersion) else {
+        guard let box = try installedBox(for: machine, clock: clock) else {
             let wanted = machine.boxVersion.map { " matching '\($0)'" } ?? ""
             throw LifecycleError(
                 .boxMissing, "machine '\(machine.name)': box '\(machine.box)'\(wanted) is not installed",
-                hint: "add it with `vmfile box add \(machine.box) PATH_OR_URL`; `vmfile box list` shows what is installed")
+                hint: "add it with `vmfile box add \(machine.box) PATH_OR_URL`, or give `box_url` in the Vmfile; `vmfile box list` shows what is installed")
         }
         let backing = try host.prepareBoxVolume(box)
         clock.report("box \(box.name) \(box.version) ready")

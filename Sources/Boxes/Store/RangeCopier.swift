@@ -1,0 +1,66 @@
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Copies a byte range between files in the kernel (`sendfile`, as `cp` copies in the kernel) while another
+/// thread hashes the same range from the page cache: one pass, no user-space copy of the data.
+enum RangeCopier {
+    /// Copies `length` bytes at `offset` of `source` to the end of `target`; returns their SHA-256.
+    static func copy(from source: Int32, offset: UInt64, length: UInt64, to target: Int32, name: String) throws -> String {
+        let job = CopyJob()
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            if index == 0 {
+                job.digest = hash(source, offset: offset, length: length, name: name, failure: &job.hashFailure)
+            } else {
+                do { try kernelCopy(source, offset: offset, length: length, to: target, name: name) } catch { job.copyFailure = error }
+            }
+        }
+        if let failure = job.copyFailure ?? job.hashFailure { throw failure }
+        return job.digest
+    }
+
+    private static func kernelCopy(_ source: Int32, offset: UInt64, length: UInt64, to target: Int32, name: String) throws {
+        var input = off_t(offset)
+        var left = length
+        while left > 0 {
+            let count = sendfile(target, source, &input, Int(min(left, 1 << 30)))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw BoxError(.io, "cannot copy \(name): \(String(cString: strerror(errno)))",
+                               hint: "check free space where the box store lives (VMFILE_HOME)")
+            }
+            if count == 0 { throw BoxError(.invalidBox, "\(name) ends early", hint: "the archive is truncated; fetch it again") }
+            left -= UInt64(count)
+        }
+    }
+
+    private static func hash(_ source: Int32, offset: UInt64, length: UInt64, name: String, failure: inout Error?) -> String {
+        var hasher = StreamingHasher(.sha256)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 4096)
+        defer { buffer.deallocate() }
+        var position = offset
+        let end = offset + length
+        while position < end {
+            let count = pread(source, buffer.baseAddress, Int(min(UInt64(buffer.count), end - position)), off_t(position))
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 {
+                failure = BoxError(.io, "cannot read \(name): \(count < 0 ? String(cString: strerror(errno)) : "unexpected end")")
+                return ""
+            }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            position += UInt64(count)
+        }
+        return hasher.finalize()
+    }
+}
+
+/// Results of the two halves of a `RangeCopier.copy`.
+private final class CopyJob: @unchecked Sendable {
+    // Unchecked: each field is written by one half only and read after the join.
+    var digest = ""
+    var hashFailure: Error?
+    var copyFailure: Error?
+}

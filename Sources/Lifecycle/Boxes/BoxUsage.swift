@@ -1,0 +1,81 @@
+import Boxes
+import Foundation
+import Hypervisor
+
+/// Which machine disks depend on which box volumes, read from libvirt now: a machine disk is a
+/// pool volume whose backing file is a box volume; its domain's metadata names project and machine.
+public struct BoxUsage: Sendable {
+    /// A machine whose disk is backed by a box volume.
+    public struct User: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// Machine name (the domain name when the domain is gone).
+        public var machine: String
+        /// The project's Vmfile path.
+        public var project: String
+        /// The libvirt domain.
+        public var domain: String
+        public var description: String { project.isEmpty ? domain : "\(machine) (\(project))" }
+    }
+
+    /// Box volume name → machines on it.
+    public private(set) var users: [String: [User]] = [:]
+    /// Box volumes present in the pool.
+    public private(set) var boxVolumes: Set<String> = []
+
+    public init(users: [String: [User]] = [:], boxVolumes: Set<String> = []) {
+        self.users = users
+        self.boxVolumes = boxVolumes
+    }
+
+    /// Reads the vmfile pool and domains; empty when the pool does not exist yet.
+    public static func read(_ connection: LibvirtConnection) throws -> BoxUsage {
+        guard let pool = try vmfilePool(connection) else { return BoxUsage() }
+        let directory = try pool.targetPath()
+        var usage = BoxUsage()
+        var disksByBacking: [String: [String]] = [:]
+        for volume in try pool.listVolumes() {
+            if volume.name.hasPrefix("vmfile-box-") {
+                usage.boxVolumes.insert(volume.name)
+                continue
+            }
+            guard let backing = try? volume.backingPath() else { continue }
+            let backingName = (backing as NSString).lastPathComponent
+            guard (backing as NSString).deletingLastPathComponent == directory, backingName.hasPrefix("vmfile-box-") else { continue }
+            disksByBacking[backingName, default: []].append(volume.name)
+        }
+        guard !disksByBacking.isEmpty else { return usage }
+        var machines: [String: User] = [:]
+        for entry in try connection.listVmfileDomains() {
+            machines[entry.domain.name] = User(machine: entry.metadata["machine"] ?? entry.domain.name,
+                                              project: entry.metadata["project"] ?? "", domain: entry.domain.name)
+        }
+        for (box, disks) in disksByBacking {
+            usage.users[box] = disks.map { disk in
+                let domain = disk.hasSuffix(".qcow2") ? String(disk.dropLast(".qcow2".count)) : disk
+                // A disk without a domain (a killed `up`) still depends on the box.
+                return machines[domain] ?? User(machine: domain, project: "", domain: domain)
+            }.sorted { ($0.project, $0.machine) < ($1.project, $1.machine) }
+        }
+        return usage
+    }
+
+    /// The vmfile pool, nil when it does not exist yet (nothing was ever created).
+    private static func vmfilePool(_ connection: LibvirtConnection) throws -> StoragePool? {
+        do {
+            return try connection.storagePool(named: StoragePool.defaultName)
+        } catch {
+            if error.isNotFound { return nil }
+            throw error
+        }
+    }
+
+    /// The pool volume name of an installed box (content-named: name, version, digest).
+    public static func volumeName(of box: InstalledBox) throws -> String {
+        LibvirtMachineHost.boxVolumeName(box, digest: try box.recordedDigest ?? box.imageDigest())
+    }
+
+    /// The machines whose disks are backed by `box`'s volume.
+    public func users(of box: InstalledBox) -> [User] {
+        guard let name = try? Self.volumeName(of: box) else { return [] }
+        return users[name] ?? []
+    }
+}

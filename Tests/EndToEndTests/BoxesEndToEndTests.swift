@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// Boxes with real guests: a packaged machine boots again as a new box, and a `.box` assembled by
+/// hand per vagrant-libvirt's documented format boots when `up` adds it from `box_url`.
+@Suite(.serialized, .enabled(if: E2E.enabled, "needs libvirt, QEMU and the tiny box (set VMFILE_E2E=1 to require them)"))
+struct BoxesEndToEndTests {
+    @Test func packageAddAndBootTheCopy() throws {
+        let sandbox = try Sandbox(vmfile: """
+            version: 1
+            machines:
+              solo: {box: tiny, memory: 256MiB}
+              copy: {box: roundtrip, memory: 256MiB, autostart: false}
+            """)
+        defer { _ = try? sandbox.run("destroy", "--force"); _ = try? sandbox.run("box", "remove", "roundtrip", "--all") }
+        try #require(try sandbox.run("up", "solo").status == 0)
+        // As Vagrant's docs tell box makers: put the insecure public keys back before packaging
+        // (first boot replaced them with the machine's own key).
+        let insecure = try ["ed25519", "rsa"].map {
+            try String(contentsOf: E2E.repository.appendingPathComponent("keys/vagrant-insecure/vagrant.pub.\($0)"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let prepare = "echo packaged > ~/marker && printf '%s\\n' '\(insecure.joined(separator: "' '"))' >> ~/.ssh/authorized_keys && sync"
+        #expect(try sandbox.run("ssh", "solo", "-c", prepare).status == 0)
+
+        let running = try sandbox.run("package", "solo")
+        #expect(running.status != 0 && running.stderr.contains("halt it first"), "\(running)")
+
+        let busy = try sandbox.run("box", "remove", "tiny")
+        #expect(busy.status != 0 && busy.stderr.contains("solo"), "\(busy)")
+
+        #expect(try sandbox.run("halt", "solo").status == 0)
+        let output = sandbox.directory.appendingPathComponent("solo.box")
+        let package = try sandbox.run("package", "solo", "--output", output.path)
+        try #require(package.status == 0, "\(package)")
+        let listing = try runProcess("/bin/tar", ["-tzf", output.path]).stdout.split(separator: "\n")
+        #expect(listing == ["metadata.json", "box.img"])
+
+        let add = try sandbox.run("box", "add", "roundtrip", output.path)
+        try #require(add.status == 0, "\(add)")
+        let up = try sandbox.run("up", "copy")
+        try #require(up.status == 0, "\(up)")
+        #expect(try sandbox.run("ssh", "copy", "-c", "cat ~/marker").stdout == "packaged\n")
+
+        let list = try sandbox.run("box", "list", "--json")
+        #expect(list.stdout.contains("\"machine\" : \"copy\""), "\(list)")
+
+        #expect(try sandbox.run("destroy", "--force").status == 0)
+        let remove = try sandbox.run("box", "remove", "roundtrip")
+        #expect(remove.status == 0, "\(remove)")
+        let volumes = try runProcess("/usr/bin/virsh", ["-q", "-c", "qemu:///system", "vol-list", "vmfile"]).stdout
+        #expect(!volumes.contains("vmfile-box-roundtrip"), "\(volumes)")
+        #expect(try sandbox.leftovers().isEmpty)
+    }
+
+    @Test func handAssembledVagrantLibvirtBoxBootsViaBoxURL() throws {
+        // Per vagrant-libvirt's "Create Box" docs: metadata.json + box.img (+ Vagrantfile), tar.gz'd.
+        let sandbox = try Sandbox(vmfile: "version: 1\nmachines:\n  hand: {box: tiny}\n")
+        let served = sandbox.directory.appendingPathComponent("served")
+        let parts = sandbox.directory.appendingPathComponent("parts")
+        try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: parts, withIntermediateDirectories: true)
+        try Data(#"{"provider": "libvirt", "format": "qcow2", "virtual_size": 2}"#.utf8)
+            .write(to: parts.appendingPathComponent("metadata.json"))
+        try Data("""
+            Vagrant.configure("2") do |config|
+              config.vm.provider :libvirt do |libvirt|
+                libvirt.driver = "kvm"
+              end
+            end
+            """.utf8).write(to: parts.appendingPathComponent("Vagrantfile"))
+        try FileManager.default.copyItem(at: E2E.tinyBox.appendingPathComponent("box.img"), to: parts.appendingPathComponent("box.img"))
+        let tar = try runProcess("/bin/tar", ["-czf", served.appendingPathComponent("hand.box").path, "-C", parts.path,
+                                              "./metadata.json", "./Vagrantfile", "./box.img"])
+        try #require(tar.status == 0, "\(tar)")
+
+        // box_url as a path: downloads over http(s) are covered by BoxesTests' loopback server.
+        try """
+            version: 1
+            machines:
+              hand:
+                box: handmade
+                box_url: \(served.appendingPathComponent("hand.box").path)
+                memory: 256MiB
+            """.write(to: sandbox.vmfilePath, atomically: true, encoding: .utf8)
+        defer { _ = try? sandbox.run("destroy", "--force"); _ = try? sandbox.run("box", "remove", "handmade", "--all") }
+        let up = try sandbox.run("up")
+        try #require(up.status == 0, "\(up)")
+        #expect(up.stderr.contains("adding it from") && up.stderr.contains("Vagrantfile"), "\(up)")
+        #expect(try sandbox.run("ssh", "-c", "uname -s").stdout == "Linux\n")
+        #expect(try sandbox.run("destroy", "--force").status == 0)
+        #expect(try sandbox.run("box", "remove", "handmade").status == 0)
+        #expect(try sandbox.leftovers().isEmpty)
+    }
+}
