@@ -102,7 +102,7 @@ final class ScratchDirectory {
         let box = try store.add(from: archive, name: "tiny", version: try version("2.1"))
         #expect(box.metadata.virtualSize == 2)
         #expect(try Data(contentsOf: box.imageURL) == Data(contentsOf: source.appendingPathComponent("box.img")))
-        #expect(box.recordedDigest == (try ImageDigest.sha256(of: source.appendingPathComponent("box.img"))))
+        #expect(try box.imageDigest() == (try ImageDigest.sha256(of: source.appendingPathComponent("box.img"))))
     }
 
     @Test(arguments: ["gnu", "pax"])
@@ -135,5 +135,16 @@ final class ScratchDirectory {
     @Test(arguments: ["", "../x", "/abs", "a b", ".hidden"])
     func rejectsBadNames(name: String) throws {
         #expect(throws: BoxError.self) { try BoxStore.checkName(name) }
+    }
+}
+
+@Suite struct BoxDigestTimingTests {
+    @Test func aNewVersionIsCopiedWithoutHashingAndHashedOnceOnDemand() throws {
+        let scratch = try ScratchDirectory()
+        let store = BoxStore(root: scratch.url.appendingPathComponent("store"))
+        let box = try store.add(from: try scratch.makeBoxDirectory(named: "src"), name: "tiny", version: BoxVersion(components: [1]))
+        #expect(box.recordedDigest == nil)
+        let digest = try box.imageDigest()
+        #expect(box.recordedDigest == digest)
     }
 }

@@ -7,13 +7,14 @@ import Glibc
 /// Unpacks a box — a tar archive (plain, gzip, xz, zstd, bzip2) or a box directory — into an
 /// empty staging directory, checking every archive entry before writing it.
 enum BoxExtractor {
-    /// Fills `staging` from `source`; returns the SHA-256 of each file written, by relative path.
-    static func unpack(_ source: URL, into staging: URL) throws -> [String: String] {
+    /// Fills `staging` from `source`; when `hashing`, returns the SHA-256 of each file written, by
+    /// relative path (else an empty map: the copy then costs what `cp` does).
+    static func unpack(_ source: URL, into staging: URL, hashing: Bool) throws -> [String: String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory) else {
             throw BoxError(.notFound, "\(source.path) does not exist", hint: "give a .box file, a box directory, a URL or a catalog")
         }
-        let writer = StagingWriter(root: staging)
+        let writer = StagingWriter(root: staging, hashing: hashing)
         if isDirectory.boolValue {
             try copyDirectory(source, with: writer)
         } else {

@@ -63,7 +63,11 @@ public struct BoxStore: Sendable {
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: staging) }
 
-        let digests = try BoxExtractor.unpack(source, into: staging)
+        let target = versionDirectory(name: name, version: version)
+        // Hashing is only needed to tell an identical re-add from other content; a new version is a
+        // plain copy, and its digest is computed once, when its pool volume is first imported.
+        let replacing = FileManager.default.fileExists(atPath: target.path)
+        let digests = try BoxExtractor.unpack(source, into: staging, hashing: replacing)
         let metadata = try BoxMetadata.read(from: staging)
         for (file, format) in zip(metadata.imageFiles, metadata.imageFormats) {
             let image = staging.appendingPathComponent(file)
@@ -77,12 +81,13 @@ public struct BoxStore: Sendable {
             notice("the box's Vagrantfile is kept but not used (vmfile reads only the Vmfile)")
         }
         let primary = metadata.imageFiles.first ?? "box.img"
-        let digest = try digests[primary] ?? ImageDigest.sha256(of: staging.appendingPathComponent(primary))
-        try ImageDigest.record(digest, in: staging)
+        if let digest = digests[primary] {
+            try ImageDigest.record(digest, in: staging)
+        }
 
-        let target = versionDirectory(name: name, version: version)
-        if FileManager.default.fileExists(atPath: target.path) {
-            if !force, (try? ImageDigest.recorded(in: target)) == digest, let installed = try? BoxMetadata.read(from: target) {
+        if replacing {
+            if !force, let digest = digests[primary], (try? ImageDigest.recorded(in: target)) == digest,
+               let installed = try? BoxMetadata.read(from: target) {
                 try recordCatalog(catalogURL, name: name)
                 return InstalledBox(name: name, version: version, metadata: installed, directory: target)
             }

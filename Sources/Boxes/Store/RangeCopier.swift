@@ -8,8 +8,14 @@ import Glibc
 /// Copies a byte range between files in the kernel (`sendfile`, as `cp` copies in the kernel) while another
 /// thread hashes the same range from the page cache: one pass, no user-space copy of the data.
 enum RangeCopier {
-    /// Copies `length` bytes at `offset` of `source` to the end of `target`; returns their SHA-256.
-    static func copy(from source: Int32, offset: UInt64, length: UInt64, to target: Int32, name: String) throws -> String {
+    /// Copies `length` bytes at `offset` of `source` to the end of `target`; returns their SHA-256
+    /// when `hashing`, else nil (then it is a plain kernel copy, as fast as `cp`).
+    static func copy(from source: Int32, offset: UInt64, length: UInt64, to target: Int32, name: String,
+                     hashing: Bool = true) throws -> String? {
+        guard hashing else {
+            try kernelCopy(source, offset: offset, length: length, to: target, name: name)
+            return nil
+        }
         let job = CopyJob()
         DispatchQueue.concurrentPerform(iterations: 2) { index in
             if index == 0 {

@@ -5,16 +5,20 @@ import Foundation
 import Glibc
 #endif
 
-/// Writes files into a staging directory without ever following a symbolic link, hashing each file
-/// (SHA-256) while it is written so no file is read twice.
+/// Writes files into a staging directory without ever following a symbolic link; when `hashing`,
+/// hashes each file (SHA-256) while it is written so no file is read twice.
 final class StagingWriter {
     let root: URL
-    /// SHA-256 of every regular file written, by path relative to `root`.
+    let hashing: Bool
+    /// SHA-256 of every regular file written, by path relative to `root` (only when `hashing`).
     private(set) var digests: [String: String] = [:]
+    /// Every regular file written, by path relative to `root` (hard links may point only at these).
+    private var written: Set<String> = []
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileReader.chunkSize, alignment: 4096)
 
-    init(root: URL) {
+    init(root: URL, hashing: Bool) {
         self.root = root
+        self.hashing = hashing
     }
 
     deinit { buffer.deallocate() }
@@ -39,10 +43,9 @@ final class StagingWriter {
     }
 
     /// Creates the regular file `components` and fills it from `fill`, which calls its argument with
-    /// each chunk; returns the file's SHA-256.
-    @discardableResult
+    /// each chunk.
     func writeFile(_ components: [String], mode: UInt32 = 0o644,
-                   fill: (UnsafeMutableRawBufferPointer, (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> String {
+                   fill: (UnsafeMutableRawBufferPointer, (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         try makeDirectory(Array(components.dropLast()))
         let relative = components.joined(separator: "/")
         let path = root.path + "/" + relative
@@ -52,6 +55,11 @@ final class StagingWriter {
                            hint: "the box archive holds this name twice or through a link; get the box from a source you trust")
         }
         defer { close(fd) }
+        written.insert(relative)
+        guard hashing else {
+            try fill(buffer) { chunk in try FileReader.writeAll(fd, chunk, name: path) }
+            return
+        }
         let hasher = ParallelHasher()
         try fill(buffer) { chunk in
             // Hash on a second core while this one writes: the copy costs what a plain copy does.
@@ -65,15 +73,12 @@ final class StagingWriter {
             }
             if let failure = job.failure { throw failure }
         }
-        let digest = hasher.finalize()
-        digests[relative] = digest
-        return digest
+        digests[relative] = hasher.finalize()
     }
 
     /// Creates the regular file `components` with `length` bytes of `source` at `offset`, copied in
-    /// the kernel and hashed on the way; returns its SHA-256.
-    @discardableResult
-    func copyFile(_ components: [String], mode: UInt32 = 0o644, from source: Int32, offset: UInt64, length: UInt64) throws -> String {
+    /// the kernel (and hashed on the way when `hashing`).
+    func copyFile(_ components: [String], mode: UInt32 = 0o644, from source: Int32, offset: UInt64, length: UInt64) throws {
         try makeDirectory(Array(components.dropLast()))
         let relative = components.joined(separator: "/")
         let path = root.path + "/" + relative
@@ -83,9 +88,8 @@ final class StagingWriter {
                            hint: "the box archive holds this name twice or through a link; get the box from a source you trust")
         }
         defer { close(fd) }
-        let digest = try RangeCopier.copy(from: source, offset: offset, length: length, to: fd, name: path)
-        digests[relative] = digest
-        return digest
+        written.insert(relative)
+        digests[relative] = try RangeCopier.copy(from: source, offset: offset, length: length, to: fd, name: path, hashing: hashing)
     }
 
     /// Creates a symbolic link (its target was checked by `ArchivePath`).
@@ -100,7 +104,7 @@ final class StagingWriter {
     /// Creates a hard link to a file this writer already wrote.
     func makeHardLink(_ components: [String], to target: [String]) throws {
         let targetRelative = target.joined(separator: "/")
-        guard let digest = digests[targetRelative] else {
+        guard written.contains(targetRelative) else {
             throw BoxError(.unsafeArchive, "hard link \(components.joined(separator: "/")) points at '\(targetRelative)', which is not a file earlier in the archive",
                            hint: "get the box from a source you trust")
         }
@@ -109,7 +113,8 @@ final class StagingWriter {
         guard link(root.path + "/" + targetRelative, root.path + "/" + relative) == 0 else {
             throw BoxError(.unsafeArchive, "cannot create link \(relative): \(String(cString: strerror(errno)))")
         }
-        digests[relative] = digest
+        written.insert(relative)
+        digests[relative] = digests[targetRelative]
     }
 }
 

@@ -39,7 +39,7 @@ public struct BoxRemoval: Sendable {
             }
         }
         for box in boxes {
-            let volume = try? BoxUsage.volumeName(of: box)
+            let volume = BoxUsage.volumeName(of: box)
             try store.remove(name: box.name, version: box.version)
             guard let volume, let connection, usage.boxVolumes.contains(volume) else { continue }
             if usage.users[volume]?.isEmpty ?? true {

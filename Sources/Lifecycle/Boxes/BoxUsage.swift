@@ -68,14 +68,15 @@ public struct BoxUsage: Sendable {
         }
     }
 
-    /// The pool volume name of an installed box (content-named: name, version, digest).
-    public static func volumeName(of box: InstalledBox) throws -> String {
-        LibvirtMachineHost.boxVolumeName(box, digest: try box.recordedDigest ?? box.imageDigest())
+    /// The pool volume name of an installed box (content-named: name, version, digest); nil when the
+    /// box was never imported into the pool (its digest is recorded by the first import).
+    public static func volumeName(of box: InstalledBox) -> String? {
+        box.recordedDigest.map { LibvirtMachineHost.boxVolumeName(box, digest: $0) }
     }
 
     /// The machines whose disks are backed by `box`'s volume.
     public func users(of box: InstalledBox) -> [User] {
-        guard let name = try? Self.volumeName(of: box) else { return [] }
+        guard let name = Self.volumeName(of: box) else { return [] }
         return users[name] ?? []
     }
 }
