@@ -14,6 +14,7 @@ public struct LifecycleError: Error, CustomStringConvertible, Sendable {
         public static let guest = Code("guest")
         public static let hypervisor = Code("hypervisor")
         public static let failedMachines = Code("failed-machines")
+        public static let portConflict = Code("port-conflict")
     }
 
     public let code: Code

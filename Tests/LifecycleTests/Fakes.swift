@@ -1,5 +1,6 @@
 import Boxes
 import Foundation
+import Net
 import Spec
 @testable import Lifecycle
 
@@ -14,6 +15,8 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     /// Whether the guest powers off when asked over ACPI.
     var honoursACPI = true
     var acceleratorWarning: String? { nil }
+    let forwarder = FakeForwarder()
+    var portForwarder: (any PortForwarder)? { forwarder }
 
     private func record<T>(_ call: String, _ body: () throws -> T) rethrows -> T {
         lock.lock()

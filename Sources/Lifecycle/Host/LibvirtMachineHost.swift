@@ -22,6 +22,11 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         self.lockDirectory = lockDirectory
     }
 
+    /// Forwarded ports are kernel rules on this machine, so only a local connection gets them.
+    public var portForwarder: (any PortForwarder)? {
+        connection.uriInfo.isLocal ? NFTablesPortForwarder() : nil
+    }
+
     public var acceleratorWarning: String? {
         guard let accelerator, accelerator.shouldWarn else { return nil }
         return accelerator.reason

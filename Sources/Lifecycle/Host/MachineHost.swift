@@ -1,5 +1,6 @@
 import Boxes
 import Foundation
+import Net
 
 /// What the lifecycle needs from the hypervisor, in its own terms.
 ///
@@ -34,6 +35,8 @@ public protocol MachineHost: Sendable {
     func leasedAddress(mac: String, network: String) throws -> String?
     /// Every domain on the connection that carries vmfile metadata.
     func vmfileDomains() throws -> [DomainRecord]
+    /// Installs forwarded ports on the machine's host; nil when this host cannot (remote libvirt).
+    var portForwarder: (any PortForwarder)? { get }
     /// One line to show once when the accelerator is not the fast one (e.g. TCG instead of KVM).
     var acceleratorWarning: String? { get }
 }

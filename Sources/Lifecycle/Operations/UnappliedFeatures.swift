@@ -5,7 +5,6 @@ import Spec
 enum UnappliedFeatures {
     static func keys(of machine: Machine, in vmfile: Vmfile) -> [String] {
         var keys: [String] = []
-        if !machine.forwardedPorts.isEmpty { keys.append("forwarded_ports") }
         if !machine.networks.isEmpty { keys.append("networks") }
         if machine.syncedFolders.contains(where: { !$0.disabled }) { keys.append("synced_folders") }
         if !(vmfile.provision + machine.provision).isEmpty { keys.append("provision") }

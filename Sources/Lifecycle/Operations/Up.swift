@@ -19,6 +19,14 @@ extension MachineController {
         if !unapplied.isEmpty {
             clock.report("note: \(unapplied.joined(separator: ", ")) not applied yet by this vmfile version")
         }
+        let ports = try planForwardedPorts(machine, clock: clock)
+        let outcome = try reachRunning(machine, clock: clock)
+        try applyForwardedPorts(ports, of: machine, clock: clock)
+        return outcome
+    }
+
+    /// Creates, starts or resumes the domain as its state requires and waits for the guest.
+    private func reachRunning(_ machine: Machine, clock: PhaseClock) throws -> UpOutcome {
         let domain = project.domainName(of: machine.name)
         switch try host.domainState(domain) {
         case .running:
