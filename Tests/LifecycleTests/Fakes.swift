@@ -16,6 +16,20 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     var honoursACPI = true
     var acceleratorWarning: String? { nil }
     let forwarder = FakeForwarder()
+    /// Private networks by name.
+    private(set) var networks: [String: PrivateNetworkPlan] = [:]
+
+    func preparePrivateNetwork(_ plan: PrivateNetworkPlan) throws {
+        record("network \(plan.name)") { networks[plan.name] = plan }
+    }
+
+    func releasePrivateNetwork(_ name: String) throws -> Bool {
+        record("release \(name)") {
+            guard networks[name] != nil, !domains.values.contains(where: { $0.plan.metadata.networks.contains(name) }) else { return false }
+            networks[name] = nil
+            return true
+        }
+    }
     var portForwarder: (any PortForwarder)? { forwarder }
 
     private func record<T>(_ call: String, _ body: () throws -> T) rethrows -> T {
@@ -161,7 +175,7 @@ final class LifecycleFixture {
     let reporter = RecordingReporter()
     let controller: MachineController
 
-    init(machines: [Machine], installBox: Bool = true) throws {
+    init(machines: [Machine], networks: [NetworkDefinition] = [], installBox: Bool = true) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-lifecycle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = BoxStore(root: directory.appendingPathComponent("boxes"))
@@ -173,7 +187,7 @@ final class LifecycleFixture {
             try Data("img".utf8).write(to: source.appendingPathComponent("box.img"))
             try store.add(from: source, name: "tiny", version: BoxVersion(components: [1]))
         }
-        let vmfile = Vmfile(path: directory.appendingPathComponent("project/Vmfile").path, machines: machines)
+        let vmfile = Vmfile(path: directory.appendingPathComponent("project/Vmfile").path, machines: machines, networks: networks)
         controller = MachineController(project: Project(vmfile: vmfile), host: host, guests: guests, boxes: store, reporter: reporter)
     }
 

@@ -67,6 +67,7 @@ extension MachineController {
         }
         if hadVolume { try host.deleteVolume(volume) }
         removeForwardedPorts(machine, clock: clock)
+        try releasePrivateNetworks(machine, clock: clock)
         try files.remove()
         guard state != nil || hadVolume || hadFiles else {
             clock.report("not created")

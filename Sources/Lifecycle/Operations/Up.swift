@@ -81,12 +81,14 @@ extension MachineController {
 
         let files = project.files(of: machine.name)
         let mac = managementMAC(of: machine.name)
-        let plan = DomainPlan(
+        var plan = DomainPlan(
             name: project.domainName(of: machine.name), cpus: machine.cpus, memoryMiB: machine.memoryMiB,
             diskVolume: volume, managementNetwork: network, managementMAC: mac, consoleLog: files.consoleLog,
             metadata: MachineMetadata(
                 projectPath: project.vmfile.path, projectID: project.id, machine: machine.name, box: box.name,
                 boxVersion: box.version.description, managementMAC: mac))
+        plan.networks = try preparePrivateNetworks(machine, clock: clock)
+        plan.metadata.networks = plan.networks.map(\.network)
         do {
             try files.create()
             try host.defineDomain(plan)
