@@ -159,7 +159,7 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         let spec = try DomainSpec(
             name: plan.name, memoryMiB: plan.memoryMiB, cpus: plan.cpus, accelerator: accelerator.accelerator,
             diskPath: diskPath,
-            nics: [NICSpec(network: plan.managementNetwork, mac: plan.managementMAC)] + plan.networks.map { NICSpec(network: $0.network, mac: $0.mac) },
+            nics: [NICSpec(network: plan.managementNetwork, mac: plan.managementMAC)] + plan.networks.map(Self.nic),
             serialLogPath: plan.consoleLog.path,
             metadata: [
                 "project": metadata.projectPath, "projectID": metadata.projectID, "machine": metadata.machine,
@@ -167,6 +167,14 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
                 "networks": metadata.networks.joined(separator: ","),
             ])
         _ = try connection.defineDomain(spec)
+    }
+
+    static func nic(_ attachment: NetworkAttachment) -> NICSpec {
+        switch attachment.kind {
+        case .network: NICSpec(network: attachment.network, mac: attachment.mac)
+        case .bridge: NICSpec(source: .bridge(attachment.network), mac: attachment.mac)
+        case .direct(let mode): NICSpec(source: .direct(device: attachment.network, mode: mode), mac: attachment.mac)
+        }
     }
 
     public func start(_ domain: String) throws { try connection.domain(named: domain).start() }

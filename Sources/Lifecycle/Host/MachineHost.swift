@@ -103,14 +103,26 @@ public struct MachineMetadata: Sendable, Equatable, Codable {
     }
 }
 
-/// A NIC on a libvirt network, with its fixed MAC.
+/// A NIC after the management one, with its fixed MAC.
 public struct NetworkAttachment: Sendable, Equatable {
+    /// What `network` names.
+    public enum Kind: Sendable, Equatable {
+        /// A libvirt network.
+        case network
+        /// An existing host bridge.
+        case bridge
+        /// macvtap on a host device, in this mode (`bridge`, `vepa`, `private`).
+        case direct(mode: String)
+    }
+
     public var network: String
     public var mac: String
+    public var kind: Kind
 
-    public init(network: String, mac: String) {
+    public init(network: String, mac: String, kind: Kind = .network) {
         self.network = network
         self.mac = mac
+        self.kind = kind
     }
 }
 

@@ -5,7 +5,6 @@ import Spec
 enum UnappliedFeatures {
     static func keys(of machine: Machine, in vmfile: Vmfile) -> [String] {
         var keys: [String] = []
-        if machine.networks.contains(where: { if case .public = $0 { true } else { false } }) { keys.append("public networks") }
         if machine.syncedFolders.contains(where: { !$0.disabled }) { keys.append("synced_folders") }
         if !(vmfile.provision + machine.provision).isEmpty { keys.append("provision") }
         return keys

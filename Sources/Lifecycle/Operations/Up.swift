@@ -71,6 +71,9 @@ extension MachineController {
         let backing = try host.prepareBoxVolume(box)
         clock.report("box \(box.name) \(box.version) ready")
         let network = try host.prepareManagementNetwork()
+        // Before the disk: a missing device or clashing subnet fails with nothing made for the machine.
+        let publicNICs = try publicAttachments(machine, clock: clock)
+        let privateNICs = try preparePrivateNetworks(machine, clock: clock)
 
         let volume = project.volumeName(of: machine.name)
         if try host.volumeExists(volume) {
@@ -87,8 +90,8 @@ extension MachineController {
             metadata: MachineMetadata(
                 projectPath: project.vmfile.path, projectID: project.id, machine: machine.name, box: box.name,
                 boxVersion: box.version.description, managementMAC: mac))
-        plan.networks = try preparePrivateNetworks(machine, clock: clock)
-        plan.metadata.networks = plan.networks.map(\.network)
+        plan.networks = privateNICs + publicNICs
+        plan.metadata.networks = privateNICs.map(\.network)
         do {
             try files.create()
             try host.defineDomain(plan)
