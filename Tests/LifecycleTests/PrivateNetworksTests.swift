@@ -33,4 +33,11 @@ import Testing
         #expect(fixture.host.networks[name] == nil)
         #expect(fixture.reporter.lines.contains { $0.contains("network lab removed") })
     }
+
+    @Test func openVSwitchNetworksAreNamedAsNotAppliedYet() throws {
+        let ovs = NetworkDefinition(name: "lab", cidr: "192.168.56.0/24", switch: .ovs, vlan: 7)
+        let fixture = try LifecycleFixture(machines: [web], networks: [ovs])
+        _ = try fixture.controller.up(web)
+        #expect(fixture.reporter.lines.contains { $0.contains("switch: ovs / vlan not applied yet") })
+    }
 }
