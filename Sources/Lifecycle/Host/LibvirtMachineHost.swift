@@ -22,9 +22,10 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         self.lockDirectory = lockDirectory
     }
 
-    /// Forwarded ports are kernel rules on this machine, so only a local connection gets them.
+    /// Forwarded ports are kernel rules on this machine: only a local system connection run as root
+    /// gets them (a session daemon's guests sit behind user-mode networking, and nft needs root).
     public var portForwarder: (any PortForwarder)? {
-        connection.uriInfo.isLocal ? NFTablesPortForwarder() : nil
+        connection.uriInfo.isLocal && !connection.uriInfo.isSession && geteuid() == 0 ? NFTablesPortForwarder() : nil
     }
 
     public var acceleratorWarning: String? {

@@ -10,7 +10,7 @@ extension MachineController {
     func planForwardedPorts(_ machine: Machine, clock: PhaseClock) throws -> [PortMapping]? {
         guard !machine.forwardedPorts.isEmpty else { return nil }
         guard let forwarder = host.portForwarder else {
-            clock.report("note: forwarded_ports not applied: the libvirt connection is not local")
+            clock.report("note: forwarded_ports not applied: they need a local qemu:///system connection and root (kernel nftables rules)")
             return nil
         }
         let files = project.files(of: machine.name)
