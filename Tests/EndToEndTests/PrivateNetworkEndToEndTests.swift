@@ -21,6 +21,8 @@ struct PrivateNetworkEndToEndTests {
             """)
         let up = try sandbox.run("up")
         try #require(up.status == 0, "up failed: \(up)")
+        // `up` waits for the private leases and names them.
+        #expect(up.stderr.contains("network lab address 10.251.73.10") && up.stderr.contains("network lab address 10.251.73.11"), "\(up)")
         let network = "vmfile-\(try sandbox.projectID())-lab"
         #expect(try networks().contains(network))
 

@@ -85,7 +85,9 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     func leasedAddress(mac: String, network: String) throws -> String? {
         lock.lock()
         defer { lock.unlock() }
-        let running = domains.values.first { $0.plan.managementMAC == mac && $0.status == .running }
+        let running = domains.values.first {
+            ($0.plan.managementMAC == mac || $0.plan.networks.contains { $0.mac == mac }) && $0.status == .running
+        }
         return running == nil ? nil : "192.0.2.10"
     }
 

@@ -19,6 +19,7 @@ import Testing
         #expect(plan.networks == [NetworkAttachment(network: name, mac: network.reservations[0].mac)])
         #expect(plan.metadata.networks == [name])
         #expect(fixture.reporter.lines.contains { $0.contains("network lab 192.168.56.0/24 as 192.168.56.10") })
+        #expect(fixture.reporter.lines.contains { $0.contains("network lab address 192.0.2.10") })
         #expect(!fixture.reporter.lines.contains { $0.contains("not applied") })
     }
 

@@ -16,6 +16,27 @@ extension MachineController {
         return attachments
     }
 
+    /// Reports the address each private NIC of `machine` leased, waiting up to `privateAddressWait`
+    /// for all of them, so `up` returns with the machines able to reach each other. A NIC without a
+    /// lease by then is a note, not an error: the guest may not DHCP it.
+    func reportPrivateAddresses(_ machine: Machine, clock: PhaseClock) throws {
+        let plans = try privateNetworkPlans(of: machine).filter { $0.dhcpRange != nil || !$0.reservations.isEmpty }
+        let deadline = Date().addingTimeInterval(Self.privateAddressWait)
+        for plan in plans {
+            let mac = PrivateNetworkPlan.mac(domain: project.domainName(of: machine.name), network: plan.name)
+            var address = try host.leasedAddress(mac: mac, network: plan.name)
+            while address == nil, Date() < deadline {
+                Thread.sleep(forTimeInterval: Self.pollInterval)
+                address = try host.leasedAddress(mac: mac, network: plan.name)
+            }
+            clock.report(address.map { "network \(plan.definition) address \($0)" }
+                         ?? "note: no DHCP lease on network \(plan.definition) yet (does the guest DHCP that NIC?)")
+        }
+    }
+
+    /// How long `up` waits for private NICs' leases after SSH answers.
+    static let privateAddressWait: TimeInterval = 30
+
     /// Deletes the project networks `machine` was on that no domain uses any more (the last machine's
     /// destroy takes the network with it).
     func releasePrivateNetworks(_ machine: Machine, clock: PhaseClock) throws {

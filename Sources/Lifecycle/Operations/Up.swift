@@ -21,6 +21,7 @@ extension MachineController {
         }
         let ports = try planForwardedPorts(machine, clock: clock)
         let outcome = try reachRunning(machine, clock: clock)
+        try reportPrivateAddresses(machine, clock: clock)
         try applyForwardedPorts(ports, of: machine, clock: clock)
         return outcome
     }
