@@ -28,7 +28,7 @@ let package = Package(
         .executableTarget(
             name: "vmfile",
             dependencies: [
-                "Spec", "Boxes", "Hypervisor", "Lifecycle",
+                "Spec", "Boxes", "Hypervisor", "Net", "Lifecycle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor", "Spec"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "Spec"]),
         .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner"]),
-        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Spec"]),
+        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Net", "Spec"]),
         .testTarget(name: "EndToEndTests"),
     ]
 )

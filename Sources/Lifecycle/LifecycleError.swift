@@ -16,6 +16,8 @@ public struct LifecycleError: Error, CustomStringConvertible, Sendable {
         public static let provisionFailed = Code("provision-failed")
         public static let hypervisor = Code("hypervisor")
         public static let failedMachines = Code("failed-machines")
+        public static let portConflict = Code("port-conflict")
+        public static let networkConflict = Code("network-conflict")
     }
 
     public let code: Code

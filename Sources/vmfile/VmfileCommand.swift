@@ -11,7 +11,7 @@ struct VmfileCommand: AsyncParsableCommand {
             InitCommand.self, ValidateCommand.self, ConfigCommand.self,
             UpCommand.self, ProvisionCommand.self, HaltCommand.self, DestroyCommand.self, ReloadCommand.self,
             SuspendCommand.self, ResumeCommand.self, StatusCommand.self, GlobalStatusCommand.self,
-            SSHCommand.self, SSHConfigCommand.self, BoxCommand.self, PackageCommand.self,
+            SSHCommand.self, SSHConfigCommand.self, PortCommand.self, BoxCommand.self, PackageCommand.self,
         ]
     )
 }

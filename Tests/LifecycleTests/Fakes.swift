@@ -1,5 +1,6 @@
 import Boxes
 import Foundation
+import Net
 import Spec
 @testable import Lifecycle
 
@@ -14,6 +15,22 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     /// Whether the guest powers off when asked over ACPI.
     var honoursACPI = true
     var acceleratorWarning: String? { nil }
+    let forwarder = FakeForwarder()
+    /// Private networks by name.
+    private(set) var networks: [String: PrivateNetworkPlan] = [:]
+
+    func preparePrivateNetwork(_ plan: PrivateNetworkPlan) throws {
+        record("network \(plan.name)") { networks[plan.name] = plan }
+    }
+
+    func releasePrivateNetwork(_ name: String) throws -> Bool {
+        record("release \(name)") {
+            guard networks[name] != nil, !domains.values.contains(where: { $0.plan.metadata.networks.contains(name) }) else { return false }
+            networks[name] = nil
+            return true
+        }
+    }
+    var portForwarder: (any PortForwarder)? { forwarder }
 
     private func record<T>(_ call: String, _ body: () throws -> T) rethrows -> T {
         lock.lock()
@@ -68,7 +85,9 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     func leasedAddress(mac: String, network: String) throws -> String? {
         lock.lock()
         defer { lock.unlock() }
-        let running = domains.values.first { $0.plan.managementMAC == mac && $0.status == .running }
+        let running = domains.values.first {
+            ($0.plan.managementMAC == mac || $0.plan.networks.contains { $0.mac == mac }) && $0.status == .running
+        }
         return running == nil ? nil : "192.0.2.10"
     }
 
@@ -204,7 +223,7 @@ final class LifecycleFixture {
     let reporter = RecordingReporter()
     let controller: MachineController
 
-    init(machines: [Machine], installBox: Bool = true, provision: [ProvisionStep] = []) throws {
+    init(machines: [Machine], networks: [NetworkDefinition] = [], installBox: Bool = true, provision: [ProvisionStep] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-lifecycle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = BoxStore(root: directory.appendingPathComponent("boxes"))
@@ -221,7 +240,7 @@ final class LifecycleFixture {
             create.waitUntilExit()
             try store.add(from: source, name: "tiny", version: BoxVersion(components: [1]))
         }
-        let vmfile = Vmfile(path: directory.appendingPathComponent("project/Vmfile").path, machines: machines,
+        let vmfile = Vmfile(path: directory.appendingPathComponent("project/Vmfile").path, machines: machines, networks: networks,
                             provision: provision)
         controller = MachineController(project: Project(vmfile: vmfile), host: host, guests: guests, boxes: store, reporter: reporter)
     }

@@ -12,17 +12,42 @@ public enum VmfileMetadata {
 
 /// A network interface of a domain.
 public struct NICSpec: Sendable, Equatable {
-    /// The libvirt network to attach to.
-    public var network: String
+    /// What the NIC plugs into.
+    public enum Source: Sendable, Equatable {
+        /// A libvirt network (`<interface type='network'>`).
+        case network(String)
+        /// An existing host bridge, Linux or Open vSwitch (`<interface type='bridge'>`).
+        case bridge(String)
+        /// macvtap on a host device (`<interface type='direct'>`), mode `bridge`, `vepa` or `private`.
+        case direct(device: String, mode: String)
+    }
+
+    public var source: Source
     /// A fixed MAC (`52:54:00:xx:xx:xx`); nil lets libvirt pick one.
     public var mac: String?
     /// The device model; `virtio` unless a box needs `e1000`.
     public var model: String
+    /// Plug into Open vSwitch (`<virtualport type='openvswitch'/>`); bridge or network sources only.
+    public var openvswitch: Bool
+    /// VLAN tag (1–4094), with `openvswitch`.
+    public var vlan: Int?
+
+    /// The libvirt network's name, or nil for a bridge or direct NIC.
+    public var network: String? {
+        if case .network(let name) = source { return name }
+        return nil
+    }
 
     public init(network: String, mac: String? = nil, model: String = "virtio") {
-        self.network = network
+        self.init(source: .network(network), mac: mac, model: model)
+    }
+
+    public init(source: Source, mac: String? = nil, model: String = "virtio", openvswitch: Bool = false, vlan: Int? = nil) {
+        self.source = source
         self.mac = mac
         self.model = model
+        self.openvswitch = openvswitch
+        self.vlan = vlan
     }
 }
 

@@ -53,13 +53,7 @@ public enum DomainXML {
             xml += "      <readonly/>\n"
             xml += "    </disk>\n"
         }
-        for nic in spec.nics {
-            xml += "    <interface type='network'>\n"
-            xml += "      <source network='\(e(nic.network))'/>\n"
-            if let mac = nic.mac { xml += "      <mac address='\(e(mac))'/>\n" }
-            xml += "      <model type='\(e(nic.model))'/>\n"
-            xml += "    </interface>\n"
-        }
+        for nic in spec.nics { xml += interface(nic) }
         xml += "    <serial type='pty'>\n"
         if let log = spec.serialLogPath { xml += "      <log file='\(e(log))' append='off'/>\n" }
         xml += "      <target port='0'/>\n"
@@ -69,6 +63,28 @@ public enum DomainXML {
         xml += "    <memballoon model='none'/>\n"
         xml += "  </devices>\n"
         xml += "</domain>\n"
+        return xml
+    }
+
+    /// One `<interface>` element.
+    static func interface(_ nic: NICSpec) -> String {
+        let e = XMLText.escape
+        var xml: String
+        switch nic.source {
+        case .network(let name):
+            xml = "    <interface type='network'>\n      <source network='\(e(name))'/>\n"
+        case .bridge(let bridge):
+            xml = "    <interface type='bridge'>\n      <source bridge='\(e(bridge))'/>\n"
+        case .direct(let device, let mode):
+            xml = "    <interface type='direct'>\n      <source dev='\(e(device))' mode='\(e(mode))'/>\n"
+        }
+        if let mac = nic.mac { xml += "      <mac address='\(e(mac))'/>\n" }
+        xml += "      <model type='\(e(nic.model))'/>\n"
+        if nic.openvswitch {
+            if case .direct = nic.source {} else { xml += "      <virtualport type='openvswitch'/>\n" }
+        }
+        if let vlan = nic.vlan { xml += "      <vlan>\n        <tag id='\(vlan)'/>\n      </vlan>\n" }
+        xml += "    </interface>\n"
         return xml
     }
 

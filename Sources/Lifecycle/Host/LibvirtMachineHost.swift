@@ -22,6 +22,12 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         self.lockDirectory = lockDirectory
     }
 
+    /// Forwarded ports are kernel rules on this machine: only a local system connection run as root
+    /// gets them (a session daemon's guests sit behind user-mode networking, and nft needs root).
+    public var portForwarder: (any PortForwarder)? {
+        connection.uriInfo.isLocal && !connection.uriInfo.isSession && geteuid() == 0 ? NFTablesPortForwarder() : nil
+    }
+
     public var acceleratorWarning: String? {
         guard let accelerator, accelerator.shouldWarn else { return nil }
         return accelerator.reason
@@ -91,6 +97,51 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         return ManagementNetwork.name
     }
 
+    public func preparePrivateNetwork(_ plan: PrivateNetworkPlan) throws {
+        // One creator per network on this host, however many machines ask at once.
+        let lock = try hostWideLock("network-\(plan.name).lock", purpose: "network \(plan.name)")
+        defer { lock.release() }
+        if let existing = try connection.networkIfPresent(named: plan.name) {
+            guard try existing.vmfileMetadata() != nil else {
+                throw LifecycleError(.networkConflict, "libvirt network \(plan.name) (network '\(plan.definition)') exists but was not made by vmfile",
+                                     hint: "vmfile never reuses someone else's network: rename or remove it (virsh net-destroy/net-undefine \(plan.name))")
+            }
+            let subnets = try existing.ipv4Subnets()
+            guard subnets.contains(where: { $0.networkAddress == plan.subnet.networkAddress && $0.prefixLength == plan.subnet.prefixLength }) else {
+                throw LifecycleError(.networkConflict, "network '\(plan.definition)' is \(plan.subnet) in the Vmfile but libvirt network \(plan.name) has \(subnets.map(\.description).joined(separator: ", "))",
+                                     hint: "destroy the machines on it (`vmfile destroy`) so it is made again with the new cidr")
+            }
+            if !(try existing.isActive()) { try existing.start() }
+            let xml = try existing.xml().lowercased()
+            for reservation in plan.reservations where !xml.contains("mac='\(reservation.mac)'") {
+                try existing.addDHCPHost(DHCPHost(mac: reservation.mac, ip: reservation.ip, name: reservation.machine))
+            }
+            return
+        }
+        let used = SubnetPlanner.hostRoutes() + (try connection.networkSubnets())
+        if let clash = plan.overlap(in: used) {
+            throw LifecycleError(.networkConflict, "network '\(plan.definition)' (\(plan.subnet)) overlaps \(clash), already routed on this host or used by a libvirt network",
+                                 hint: "choose another cidr for '\(plan.definition)' in the Vmfile (`ip route` and `virsh net-list --all` show what is taken)")
+        }
+        let spec = try NetworkSpec(
+            name: plan.name, bridge: plan.bridge, cidr: plan.subnet.description, dhcp: plan.dhcpRange != nil,
+            dhcpRange: plan.dhcpRange, mode: plan.nat ? .nat : .isolated,
+            hosts: plan.reservations.map { DHCPHost(mac: $0.mac, ip: $0.ip, name: $0.machine) },
+            metadata: ["role": "private", "network": plan.definition])
+        _ = try connection.ensureNetwork(spec)
+    }
+
+    public func releasePrivateNetwork(_ name: String) throws -> Bool {
+        let lock = try hostWideLock("network-\(name).lock", purpose: "network \(name)")
+        defer { lock.release() }
+        let inUse = try connection.listVmfileDomains().contains { entry in
+            (entry.metadata["networks"] ?? "").split(separator: ",").contains { $0 == name }
+        }
+        guard !inUse, let network = try connection.networkIfPresent(named: name), try network.vmfileMetadata() != nil else { return false }
+        try network.delete()
+        return true
+    }
+
     public func volumeExists(_ volume: String) throws -> Bool {
         try pool().volumeIfPresent(named: volume) != nil
     }
@@ -108,13 +159,23 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         let metadata = plan.metadata
         let spec = try DomainSpec(
             name: plan.name, memoryMiB: plan.memoryMiB, cpus: plan.cpus, accelerator: accelerator.accelerator,
-            diskPath: diskPath, nics: [NICSpec(network: plan.managementNetwork, mac: plan.managementMAC)],
+            diskPath: diskPath,
+            nics: [NICSpec(network: plan.managementNetwork, mac: plan.managementMAC)] + plan.networks.map(Self.nic),
             serialLogPath: plan.consoleLog.path,
             metadata: [
                 "project": metadata.projectPath, "projectID": metadata.projectID, "machine": metadata.machine,
                 "box": metadata.box, "boxVersion": metadata.boxVersion, "mac": metadata.managementMAC,
+                "networks": metadata.networks.joined(separator: ","),
             ])
         _ = try connection.defineDomain(spec)
+    }
+
+    static func nic(_ attachment: NetworkAttachment) -> NICSpec {
+        switch attachment.kind {
+        case .network: NICSpec(network: attachment.network, mac: attachment.mac)
+        case .bridge: NICSpec(source: .bridge(attachment.network), mac: attachment.mac)
+        case .direct(let mode): NICSpec(source: .direct(device: attachment.network, mode: mode), mac: attachment.mac)
+        }
     }
 
     public func start(_ domain: String) throws { try connection.domain(named: domain).start() }
@@ -149,7 +210,8 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
                 metadata: MachineMetadata(
                     projectPath: values["project"] ?? "", projectID: values["projectID"] ?? "",
                     machine: values["machine"] ?? "", box: values["box"] ?? "", boxVersion: values["boxVersion"] ?? "",
-                    managementMAC: values["mac"] ?? ""))
+                    managementMAC: values["mac"] ?? "",
+                    networks: (values["networks"] ?? "").split(separator: ",").map(String.init)))
         }
     }
 }

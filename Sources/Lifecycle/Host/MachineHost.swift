@@ -1,5 +1,6 @@
 import Boxes
 import Foundation
+import Net
 
 /// What the lifecycle needs from the hypervisor, in its own terms.
 ///
@@ -34,6 +35,13 @@ public protocol MachineHost: Sendable {
     func leasedAddress(mac: String, network: String) throws -> String?
     /// Every domain on the connection that carries vmfile metadata.
     func vmfileDomains() throws -> [DomainRecord]
+    /// Makes sure the project's private network `plan` describes exists and is active, with its DHCP
+    /// reservations; refuses a network vmfile did not make and a subnet that overlaps the host's.
+    func preparePrivateNetwork(_ plan: PrivateNetworkPlan) throws
+    /// Deletes the private network `name` unless a vmfile domain still has a NIC on it; true when deleted.
+    func releasePrivateNetwork(_ name: String) throws -> Bool
+    /// Installs forwarded ports on the machine's host; nil when this host cannot (remote libvirt).
+    var portForwarder: (any PortForwarder)? { get }
     /// One line to show once when the accelerator is not the fast one (e.g. TCG instead of KVM).
     var acceleratorWarning: String? { get }
 }
@@ -54,6 +62,8 @@ public struct DomainPlan: Sendable, Equatable {
     public var managementMAC: String
     public var consoleLog: URL
     public var metadata: MachineMetadata
+    /// NICs after the management one, in Vmfile order.
+    public var networks: [NetworkAttachment] = []
 
     public init(name: String, cpus: Int, memoryMiB: Int, diskVolume: String, managementNetwork: String,
                 managementMAC: String, consoleLog: URL, metadata: MachineMetadata) {
@@ -78,15 +88,41 @@ public struct MachineMetadata: Sendable, Equatable, Codable {
     public var boxVersion: String
     /// MAC of the management NIC (to find the guest's lease).
     public var managementMAC: String
+    /// libvirt networks of the machine's other NICs (a network goes when no domain names it).
+    public var networks: [String] = []
 
     public init(projectPath: String, projectID: String, machine: String, box: String, boxVersion: String,
-                managementMAC: String) {
+                managementMAC: String, networks: [String] = []) {
+        self.networks = networks
         self.projectPath = projectPath
         self.projectID = projectID
         self.machine = machine
         self.box = box
         self.boxVersion = boxVersion
         self.managementMAC = managementMAC
+    }
+}
+
+/// A NIC after the management one, with its fixed MAC.
+public struct NetworkAttachment: Sendable, Equatable {
+    /// What `network` names.
+    public enum Kind: Sendable, Equatable {
+        /// A libvirt network.
+        case network
+        /// An existing host bridge.
+        case bridge
+        /// macvtap on a host device, in this mode (`bridge`, `vepa`, `private`).
+        case direct(mode: String)
+    }
+
+    public var network: String
+    public var mac: String
+    public var kind: Kind
+
+    public init(network: String, mac: String, kind: Kind = .network) {
+        self.network = network
+        self.mac = mac
+        self.kind = kind
     }
 }
 

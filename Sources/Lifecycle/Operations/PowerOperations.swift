@@ -15,6 +15,7 @@ extension MachineController {
     /// off. `force` pulls the plug at once. The disk is kept.
     public func halt(_ machine: Machine, force: Bool = false) throws -> PowerOutcome {
         let clock = PhaseClock(machine: machine.name, reporter: reporter)
+        defer { removeForwardedPorts(machine, clock: clock) }
         let domain = project.domainName(of: machine.name)
         switch try host.domainState(domain) {
         case nil:
@@ -65,6 +66,8 @@ extension MachineController {
             try host.undefine(domain)
         }
         if hadVolume { try host.deleteVolume(volume) }
+        removeForwardedPorts(machine, clock: clock)
+        try releasePrivateNetworks(machine, clock: clock)
         try files.remove()
         guard state != nil || hadVolume || hadFiles else {
             clock.report("not created")

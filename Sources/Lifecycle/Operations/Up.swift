@@ -22,6 +22,15 @@ extension MachineController {
         if !unapplied.isEmpty {
             clock.report("note: \(unapplied.joined(separator: ", ")) not applied yet by this vmfile version")
         }
+        let ports = try planForwardedPorts(machine, clock: clock)
+        let outcome = try reachRunning(machine, clock: clock)
+        try reportPrivateAddresses(machine, clock: clock)
+        try applyForwardedPorts(ports, of: machine, clock: clock)
+        return outcome
+    }
+
+    /// Creates, starts or resumes the domain as its state requires and waits for the guest.
+    private func reachRunning(_ machine: Machine, clock: PhaseClock) throws -> UpOutcome {
         let domain = project.domainName(of: machine.name)
         switch try host.domainState(domain) {
         case .running:
@@ -90,6 +99,9 @@ extension MachineController {
         let backing = try host.prepareBoxVolume(box)
         clock.report("box \(box.name) \(box.version) ready")
         let network = try host.prepareManagementNetwork()
+        // Before the disk: a missing device or clashing subnet fails with nothing made for the machine.
+        let publicNICs = try publicAttachments(machine, clock: clock)
+        let privateNICs = try preparePrivateNetworks(machine, clock: clock)
 
         let volume = project.volumeName(of: machine.name)
         if try host.volumeExists(volume) {
@@ -100,12 +112,14 @@ extension MachineController {
 
         let files = project.files(of: machine.name)
         let mac = managementMAC(of: machine.name)
-        let plan = DomainPlan(
+        var plan = DomainPlan(
             name: project.domainName(of: machine.name), cpus: machine.cpus, memoryMiB: machine.memoryMiB,
             diskVolume: volume, managementNetwork: network, managementMAC: mac, consoleLog: files.consoleLog,
             metadata: MachineMetadata(
                 projectPath: project.vmfile.path, projectID: project.id, machine: machine.name, box: box.name,
                 boxVersion: box.version.description, managementMAC: mac))
+        plan.networks = privateNICs + publicNICs
+        plan.metadata.networks = privateNICs.map(\.network)
         do {
             try files.create()
             // A fresh disk was never provisioned, whatever an older machine of this name left.

@@ -99,6 +99,8 @@ public struct MachineFiles: Sendable, Equatable {
     public var knownHosts: URL { directory.appendingPathComponent("known_hosts") }
     /// The serial console, logged by libvirt.
     public var consoleLog: URL { directory.appendingPathComponent("console.log") }
+    /// Forwarded ports as the last `up` chose them (`[PortMapping]` JSON), for `vmfile port` and reruns.
+    public var ports: URL { directory.appendingPathComponent("ports.json") }
     /// Markers of `run: once` provision steps that completed.
     public var provisionMarkers: URL { directory.appendingPathComponent("provisioned") }
 
