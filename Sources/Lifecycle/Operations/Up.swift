@@ -23,14 +23,14 @@ extension MachineController {
             clock.report("note: \(unapplied.joined(separator: ", ")) not applied yet by this vmfile version")
         }
         let ports = try planForwardedPorts(machine, clock: clock)
-        let outcome = try reachRunning(machine, clock: clock)
+        let outcome = try reachRunning(machine, request: request, clock: clock)
         try reportPrivateAddresses(machine, clock: clock)
         try applyForwardedPorts(ports, of: machine, clock: clock)
         return outcome
     }
 
     /// Creates, starts or resumes the domain as its state requires and waits for the guest.
-    private func reachRunning(_ machine: Machine, clock: PhaseClock) throws -> UpOutcome {
+    private func reachRunning(_ machine: Machine, request: ProvisionRequest, clock: PhaseClock) throws -> UpOutcome {
         let domain = project.domainName(of: machine.name)
         switch try host.domainState(domain) {
         case .running:
