@@ -184,7 +184,12 @@ final class FakeSession: GuestSession {
             if !result.stdout.isEmpty { output(.stdout, Data(result.stdout.utf8)) }
             return GuestExit(code: result.status)
         }
-        let (code, out, err) = owner.step(command, script: input)
+        // A plain script travels in the command line as `sh -c 'SCRIPT' sh` (test scripts hold no quotes).
+        var script = input
+        if let start = command.range(of: "sh -c '"), let end = command.range(of: "' sh", range: start.upperBound..<command.endIndex) {
+            script = String(command[start.upperBound..<end.lowerBound])
+        }
+        let (code, out, err) = owner.step(command, script: script)
         if !out.isEmpty { output(.stdout, Data(out.utf8)) }
         if !err.isEmpty { output(.stderr, Data(err.utf8)) }
         return GuestExit(code: code)

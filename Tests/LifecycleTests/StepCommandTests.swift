@@ -8,7 +8,8 @@ import Testing
     static let tricky = ["plain", "two words", "$HOME", "it's", "\"dq\"", "a;b", "line1\nline2", "grüße ✓", "", "*", "\\n"]
 
     func runLocally(_ step: ProvisionStep, script: String, before: String = "") throws -> (status: Int32, stdout: String) {
-        let command = before + StepCommand.commandLine(for: step, script: Data(script.utf8))
+        let invocation = StepCommand.invocation(for: step, script: Data(script.utf8))
+        let command = before + invocation.command
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
@@ -16,7 +17,7 @@ import Testing
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        input.fileHandleForWriting.write(Data(script.utf8))
+        input.fileHandleForWriting.write(invocation.stdin)
         try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -37,9 +38,32 @@ import Testing
         #expect(result.stdout == expected)
     }
 
+    @Test func argumentsAndEnvironmentArriveByteForByteThroughAFileToo() throws {
+        var env: [String: String] = [:]
+        for (index, value) in Self.tricky.enumerated() { env["V\(index)"] = value }
+        let step = ProvisionStep(name: "q", source: .inline(""), args: Self.tricky, env: env, privileged: false)
+        let script = "#!/bin/sh\n" + """
+            for a in "$@"; do printf '[%s]' "$a"; done; echo
+            i=0; while [ $i -lt \(Self.tricky.count) ]; do eval "printf '<%s>' \\"\\$V$i\\""; i=$((i+1)); done; echo
+            """
+        let result = try runLocally(step, script: script)
+        #expect(result.status == 0)
+        let expected = Self.tricky.map { "[\($0)]" }.joined() + "\n" + Self.tricky.map { "<\($0)>" }.joined() + "\n"
+        #expect(result.stdout == expected)
+    }
+
+    @Test func plainScriptsRunFromTheCommandLineAndExitStatusPropagates() throws {
+        let step = ProvisionStep(name: "x", source: .inline(""), privileged: false)
+        let result = try runLocally(step, script: "read x || echo \"no input for $0\"; exit 42")
+        #expect(result.status == 42)
+        #expect(result.stdout == "no input for sh\n")
+        let big = String(repeating: "#", count: StepCommand.inlineLimit + 1)
+        #expect(StepCommand.invocation(for: step, script: Data(big.utf8)).stdin.count == big.utf8.count)
+    }
+
     @Test func exitStatusPropagatesAndTheTempFileIsRemoved() throws {
         let step = ProvisionStep(name: "x", source: .inline(""), privileged: false)
-        let result = try runLocally(step, script: "echo \"$0\"; exit 42")
+        let result = try runLocally(step, script: "#!/bin/sh\necho \"$0\"; exit 42")
         #expect(result.status == 42)
         let path = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(path.hasPrefix("/tmp/vmfile-step."))
@@ -48,8 +72,8 @@ import Testing
 
     @Test func theScriptKeepsTheLoginUmaskWhileItsTempFileIsOwnerOnly() throws {
         let step = ProvisionStep(name: "x", source: .inline(""), privileged: false)
-        let result = try runLocally(step, script: "umask; stat -c %a \"$0\"", before: "umask 027; ")
-        #expect(result.stdout == "0027\n600\n")
+        let result = try runLocally(step, script: "#!/bin/sh\numask; stat -c %a \"$0\"", before: "umask 027; ")
+        #expect(result.stdout == "0027\n700\n")
     }
 
     @Test func aShebangPicksTheInterpreterAndTheScriptDoesNotEatItsOwnText() throws {
@@ -61,8 +85,8 @@ import Testing
 
     @Test func privilegedStepsGoThroughSudoWithTheirEnvironment() {
         let step = ProvisionStep(name: "x", source: .inline("id -u"), env: ["A": "1 2"])
-        let command = StepCommand.commandLine(for: step, script: Data("id -u".utf8))
-        #expect(command.contains(#"sudo -n env 'A=1 2' sh "$f""#))
+        let command = StepCommand.invocation(for: step, script: Data("id -u".utf8)).command
+        #expect(command == "read -r _; exec sudo -n env 'A=1 2' sh -c 'id -u' sh")
     }
 }
 

@@ -36,7 +36,7 @@ struct ProvisionRunner {
     private func runStep(_ planned: PlannedStep, on session: any GuestSession) throws {
         let step = planned.step
         let script = try StepCommand.script(of: step, machine: machine.name)
-        let command = StepCommand.commandLine(for: step, script: script)
+        let invocation = StepCommand.invocation(for: step, script: script)
         let how = step.privileged ? "" : ", unprivileged"
         clock.report("provision step '\(step.name)' (\(step.run.rawValue)\(how))")
         var tail = OutputTail()
@@ -45,7 +45,7 @@ struct ProvisionRunner {
         let exit: GuestExit
         do {
             defer { reporter.outputFinished(name) }
-            exit = try session.execute(command, stdin: script) { stream, chunk in
+            exit = try session.execute(invocation.command, stdin: invocation.stdin) { stream, chunk in
                 tail.append(chunk)
                 reporter.output(name, stream, chunk)
             }

@@ -2,13 +2,23 @@ import Foundation
 import Provisioner
 import Spec
 
-/// How a shell step runs in the guest, on one SSH channel: the script goes as the channel's input into a
-/// fresh owner-only temp file, which then runs with the step's arguments and environment, as root through
-/// `sudo -n` when privileged; the file is removed and the script's exit status returned.
+/// How a shell step runs in the guest, on one SSH channel, as root through `sudo -n` when privileged, with
+/// its arguments and environment quoted exactly.
 ///
-/// A file rather than `sh -s`: a script that reads its input (`read`, `apt-get`, `ssh`) must not eat its
-/// own text, and a `#!` line (`path: setup.py`) picks the interpreter as in Vagrant.
+/// A plain script (no `#!` line, at most 64 KiB of text) goes in the command line as `sh -c SCRIPT sh ARGS`:
+/// no file, no extra process. A script with a `#!` line (`path: setup.py`) or a bigger one is sent as the
+/// channel's input into a fresh owner-only temp file, which runs and is then removed. Either way the
+/// script's own input is empty: it never reads its own text.
 enum StepCommand {
+    /// What the channel runs and the bytes it gets as input.
+    struct Invocation: Equatable {
+        var command: String
+        var stdin: Data
+    }
+
+    /// Scripts up to this size travel in the command line (Linux takes 128 KiB per argument).
+    static let inlineLimit = 64 * 1024
+
     /// The script's bytes: the inline text, or the `path:` file read now (so edits apply on the next run).
     static func script(of step: ProvisionStep, machine: String) throws -> Data {
         switch step.source {
@@ -24,21 +34,26 @@ enum StepCommand {
         }
     }
 
-    /// The command line that stores the script sent as input and runs it.
-    static func commandLine(for step: ProvisionStep, script: Data) -> String {
-        let hasShebang = script.starts(with: Data("#!".utf8))
-        var run: [String] = []
-        if step.privileged { run.append("sudo -n") }
+    /// The command and input that run `step`'s `script`.
+    static func invocation(for step: ProvisionStep, script: Data) -> Invocation {
+        var prefix: [String] = []
+        if step.privileged { prefix.append("sudo -n") }
         if !step.env.isEmpty {
-            run.append("env")
-            run += step.env.keys.sorted().map { ShellQuote.quote("\($0)=\(step.env[$0] ?? "")") }
+            prefix.append("env")
+            prefix += step.env.keys.sorted().map { ShellQuote.quote("\($0)=\(step.env[$0] ?? "")") }
         }
-        run.append(hasShebang ? "\"$f\"" : "sh \"$f\"")
-        run += step.args.map(ShellQuote.quote)
+        let args = step.args.map(ShellQuote.quote)
+        let hasShebang = script.starts(with: Data("#!".utf8))
+        if !hasShebang, script.count <= inlineLimit, !script.contains(0), let text = String(data: script, encoding: .utf8) {
+            // `read` (a builtin) waits for the one input line, so no output can come before the input was sent.
+            let run = prefix + ["sh", "-c", ShellQuote.quote(text), "sh"] + args
+            return Invocation(command: "read -r _; exec " + run.joined(separator: " "), stdin: Data("\n".utf8))
+        }
+        let run = prefix + [hasShebang ? "\"$f\"" : "sh \"$f\""] + args
         // Owner-only and never through a planted file (noclobber), but the script keeps the login umask.
         let store = #"f=/tmp/vmfile-step.$$; u=$(umask); umask 077; rm -f "$f"; set -C; "#
             + #"cat > "$f" || { echo "vmfile: cannot write $f in the guest" >&2; exit 1; }; set +C; umask "$u"; "#
         let execute = (hasShebang ? #"chmod 700 "$f" && "# : "") + run.joined(separator: " ")
-        return store + execute + #"; s=$?; rm -f "$f"; exit $s"#
+        return Invocation(command: store + execute + #"; s=$?; rm -f "$f"; exit $s"#, stdin: script)
     }
 }
