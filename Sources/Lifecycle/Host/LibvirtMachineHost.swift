@@ -60,7 +60,14 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         let lock = try hostWideLock("box-\(name).lock", purpose: "the import of box \(box.name) \(box.version)")
         defer { lock.release() }
         if try pool.volumeIfPresent(named: name) == nil {
-            try pool.importVolume(name: name, fromFile: box.imageURL.path, format: .qcow2)
+            do {
+                try pool.importVolume(name: name, fromFile: box.imageURL.path, format: .qcow2)
+            } catch {
+                // Another vmfile (with another VMFILE_HOME, so another lock) published the same content
+                // first; imports publish atomically, so the volume it made is complete.
+                guard error.code == .storageVolumeExists else { throw error }
+                try pool.refresh()
+            }
         }
         return name
     }
