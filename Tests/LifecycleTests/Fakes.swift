@@ -125,6 +125,8 @@ final class FakeGuests: GuestConnector, @unchecked Sendable {
     var hostKey = "ssh-ed25519 AAAAfakehostkey"
     /// Script text → (exit code, stdout, stderr).
     var stepResults: [String: (Int32, String, String)] = [:]
+    /// The answer to the first plain command containing `text`, instead of success.
+    var commandResult: (text: String, result: GuestCommandResult)?
 
     func waitUntilReady(_ endpoint: GuestEndpoint, keys: [String], pinnedHostKey: String?, deadline: Date) throws -> any GuestSession {
         lock.lock()
@@ -147,6 +149,7 @@ final class FakeGuests: GuestConnector, @unchecked Sendable {
         commands.append(command)
         if command.contains("boot_id") { return GuestCommandResult(status: 0, stdout: "boot-\(bootID)\n", stderr: "") }
         if command.contains("reboot") { bootID += 1 }
+        if let answer = commandResult, command.contains(answer.text) { return answer.result }
         return GuestCommandResult(status: 0, stdout: "", stderr: "")
     }
 

@@ -27,6 +27,32 @@ import Testing
         #expect(fixture.guests.commands.contains { $0.contains("'web.local'") && $0.contains("/etc/hostname") })
     }
 
+    @Test func firstContactIsOneGuestCommand() throws {
+        let fixture = try LifecycleFixture(machines: [web])
+        _ = try fixture.controller.up(web)
+        #expect(fixture.guests.commands.count == 1)
+    }
+
+    @Test func aFailedHostnameKeepsTheInstalledKeyAndSaysWhatFailed() throws {
+        let fixture = try LifecycleFixture(machines: [web])
+        fixture.guests.commandResult = ("/etc/hostname", GuestCommandResult(status: 91, stdout: "", stderr: "sudo: a password is required"))
+        let error = try #require(throws: LifecycleError.self) { try fixture.controller.up(web) }
+        #expect(error.message.contains("hostname") && error.hint?.contains("password is required") == true)
+        let files = fixture.project.files(of: "web")
+        #expect(FileManager.default.fileExists(atPath: files.privateKey.path))
+        #expect(!FileManager.default.fileExists(atPath: files.stagedPrivateKey.path))
+    }
+
+    @Test func aFailedKeyInstallKeepsTheKeyStagedOnly() throws {
+        let fixture = try LifecycleFixture(machines: [web])
+        fixture.guests.commandResult = ("authorized_keys", GuestCommandResult(status: 90, stdout: "", stderr: "No space left on device"))
+        let error = try #require(throws: LifecycleError.self) { try fixture.controller.up(web) }
+        #expect(error.message.contains("SSH key"))
+        let files = fixture.project.files(of: "web")
+        #expect(!FileManager.default.fileExists(atPath: files.privateKey.path))
+        #expect(FileManager.default.fileExists(atPath: files.stagedPrivateKey.path))
+    }
+
     @Test func secondUpLeavesARunningMachineAlone() throws {
         let fixture = try LifecycleFixture(machines: [web])
         _ = try fixture.controller.up(web)

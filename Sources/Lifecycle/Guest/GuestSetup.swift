@@ -4,6 +4,9 @@ import Spec
 
 /// First-contact work on a guest that answers SSH: pin its host key, replace Vagrant's insecure
 /// key with a per-machine key, and set the hostname. Each step is skipped when already done.
+///
+/// The guest-side work is one command on the open connection: under TCG every extra channel, shell
+/// and `sudo` is tens to hundreds of milliseconds of `up`, so `sudo` runs only when the hostname is wrong.
 struct GuestSetup {
     let machine: Machine
     let files: MachineFiles
@@ -11,10 +14,36 @@ struct GuestSetup {
     let guests: any GuestConnector
     let address: String
 
+    /// Exit codes that say which part of the setup command failed.
+    private enum Failure: Int32 {
+        case key = 90
+        case hostname = 91
+    }
+
     func run() throws {
         try pinHostKey()
-        try insertMachineKey()
-        try setHostname()
+        let key = try stageMachineKey()
+        var script = ""
+        if let key {
+            // The new key replaces the insecure one atomically: a half-written file would lock us out.
+            script += "{ umask 077 && mkdir -p ~/.ssh && printf '%s\\n' \(ShellQuote.quote(key.publicKey)) "
+                + "> ~/.ssh/authorized_keys.vmfile && mv ~/.ssh/authorized_keys.vmfile ~/.ssh/authorized_keys; } "
+                + "|| exit \(Failure.key.rawValue)\n"
+        }
+        let name = ShellQuote.quote(machine.hostname)
+        script += "[ \"$(hostname)\" = \(name) ] || sudo -n sh -c 'hostname \"$1\" && echo \"$1\" > /etc/hostname' sh \(name) "
+            + "|| exit \(Failure.hostname.rawValue)"
+        let result = try session.run(script)
+        if let key, result.status != Failure.key.rawValue {
+            // The guest trusts the new key now (the hostname part came after it).
+            try FileManager.default.moveItem(at: key.staged, to: files.privateKey)
+        }
+        switch result.status {
+        case 0: return
+        case Failure.key.rawValue: try fail(result, doing: "install the machine's SSH key")
+        case Failure.hostname.rawValue: try fail(result, doing: "set the hostname to \(machine.hostname)")
+        default: try fail(result, doing: "finish first-contact setup")
+        }
     }
 
     /// The connector already verified an existing pin; the first contact writes it.
@@ -23,35 +52,23 @@ struct GuestSetup {
         try (session.hostKey + "\n").write(to: files.hostKey, atomically: true, encoding: .utf8)
     }
 
-    /// Saves the new key locally before the guest trusts it: a run killed in between still logs in
-    /// with the insecure key next time (it is tried after the machine's own).
-    private func insertMachineKey() throws {
+    /// A new key pair when the machine should get its own key and has none yet, saved locally (staged)
+    /// before the guest trusts it: a run killed in between still logs in with the insecure key next time
+    /// (it is tried after the machine's own).
+    private func stageMachineKey() throws -> (publicKey: String, staged: URL)? {
         guard machine.ssh.insertKey, machine.ssh.privateKey == nil,
-              !FileManager.default.fileExists(atPath: files.privateKey.path) else { return }
+              !FileManager.default.fileExists(atPath: files.privateKey.path) else { return nil }
         let pair = try guests.generateKeyPair(comment: "vmfile \(machine.name)")
         let staged = files.stagedPrivateKey
         guard FileManager.default.createFile(atPath: staged.path, contents: Data(pair.privateKey.utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
             throw LifecycleError(.guest, "cannot write \(staged.path)", hint: "check that the project directory is writable")
         }
-        let script = """
-            umask 077 && mkdir -p ~/.ssh && printf '%s\\n' \(ShellQuote.quote(pair.publicKey)) > ~/.ssh/authorized_keys.vmfile \
-            && mv ~/.ssh/authorized_keys.vmfile ~/.ssh/authorized_keys
-            """
-        try check(session.run(script), doing: "install the machine's SSH key")
-        try FileManager.default.moveItem(at: staged, to: files.privateKey)
+        return (pair.publicKey, staged)
     }
 
-    private func setHostname() throws {
-        let name = ShellQuote.quote(machine.hostname)
-        let script = "[ \"$(hostname)\" = \(name) ] || sudo -n sh -c 'hostname \"$1\" && echo \"$1\" > /etc/hostname' sh \(name)"
-        try check(session.run(script), doing: "set the hostname to \(machine.hostname)")
-    }
-
-    private func check(_ result: GuestCommandResult, doing what: String) throws {
-        guard result.status == 0 else {
-            throw LifecycleError(.guest, "machine '\(machine.name)': could not \(what) (exit \(result.status))",
-                                 hint: result.stderr.isEmpty ? nil : result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
+    private func fail(_ result: GuestCommandResult, doing what: String) throws -> Never {
+        throw LifecycleError(.guest, "machine '\(machine.name)': could not \(what) (exit \(result.status))",
+                             hint: result.stderr.isEmpty ? nil : result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

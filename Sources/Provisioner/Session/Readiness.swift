@@ -5,9 +5,9 @@ extension SSHSession {
     /// Waits until the server accepts SSH and one of `configuration.keys`, then returns the session and the
     /// host key it presented (pin it on first contact).
     ///
-    /// Every `pollInterval` a cheap TCP probe checks the port, so sshd is found within about `pollInterval`
-    /// of it listening; then the handshake and authentication run. Refused, reset or half-started servers are
-    /// retried until `timeout`. A host key mismatch or an unreadable key fails at once. Rejected keys are retried
+    /// Every `pollInterval` (or `probeTimeout` while SYNs go unanswered) a cheap TCP probe checks the port, so
+    /// sshd is found within about that long of it listening; then the handshake and authentication run.
+    /// Refused, reset or half-started servers are retried until `timeout`. A host key mismatch or an unreadable key fails at once. Rejected keys are retried
     /// `authAttempts` times a second apart (a box may accept connections before its keys are installed), then
     /// fail with the server's answer. On timeout the error says what the last attempt saw.
     ///
@@ -31,6 +31,9 @@ extension SSHSession {
         return (session, session.hostKey)
     }
 
+    /// How long one TCP probe waits for an answer before another SYN goes out (see ``TCPProbe``).
+    static let probeTimeout: TimeInterval = 0.25
+
     static func waitUntilReadyBlocking(
         _ config: SSHConfiguration, timeout: TimeInterval, pollInterval: TimeInterval, authAttempts: Int,
         logger: Logger, cancelled: CancellationFlag
@@ -47,9 +50,10 @@ extension SSHSession {
             return Double(left.seconds) + Double(left.attoseconds) / 1e18
         }
 
+        let prober = TCPProbe(host: config.host, port: config.port)
         while true {
             if cancelled.isSet { throw CancellationError() }
-            let probe = TCPProbe.probe(host: config.host, port: config.port, timeout: min(1.0, max(remaining(), 0.05)))
+            let probe = prober.probe(timeout: min(Self.probeTimeout, max(remaining(), 0.05)))
             var pause = interval
             if probe == .open {
                 var attempt = config
