@@ -36,7 +36,18 @@ import Testing
         #expect(try root.nodes(forXPath: "devices/serial/log/@append").first?.stringValue == "off")
         #expect(try root.nodes(forXPath: "devices/rng/backend").first?.stringValue == "/dev/urandom")
         #expect(try root.nodes(forXPath: "devices/memballoon/@model").first?.stringValue == "none")
+        #expect(try root.nodes(forXPath: "devices/controller[@type='usb']/@model").map(\.stringValue) == ["none"])
         #expect(try root.nodes(forXPath: "devices/graphics").isEmpty)
+        #expect(try root.nodes(forXPath: "sysinfo").isEmpty && root.nodes(forXPath: "os/smbios").isEmpty)
+    }
+
+    @Test func hostnameIsOfferedAsTheSystemdSMBIOSCredential() throws {
+        var value = try spec(.tcg)
+        value.hostname = "web.example<x>"
+        let root = try parse(DomainXML.make(value))
+        #expect(try root.nodes(forXPath: "os/smbios/@mode").first?.stringValue == "sysinfo")
+        #expect(try root.nodes(forXPath: "sysinfo[@type='smbios']/oemStrings/entry").map(\.stringValue)
+            == ["io.systemd.credential:system.hostname=web.example<x>"])
     }
 
     @Test func tcgDomainHasNoHostPassthrough() throws {

@@ -130,6 +130,10 @@ public struct DomainSpec: Sendable, Equatable {
     public var bootFromCDROM: Bool = false
     /// Direct kernel boot instead of the disk's bootloader; nil for a normal BIOS boot.
     public var directKernelBoot: DirectKernelBoot?
+    /// The guest's hostname, offered at boot as the SMBIOS OEM string
+    /// `io.systemd.credential:system.hostname=NAME` (systemd reads it; so does the tiny box), so a guest
+    /// can carry its name from first boot (and into its DHCP request); nil offers none.
+    public var hostname: String?
     /// vmfile metadata (`project`, `machine`, `box`, `boxVersion`, …) written as attributes of
     /// `<vmfile:machine>` in the domain's `<metadata>`. Keys must be XML names.
     public var metadata: [String: String]

@@ -19,7 +19,13 @@ public enum DomainXML {
             if spec.cdromPath != nil && spec.bootFromCDROM { xml += "    <boot dev='cdrom'/>\n" }
             xml += "    <boot dev='hd'/>\n"
         }
+        if spec.hostname != nil { xml += "    <smbios mode='sysinfo'/>\n" }
         xml += "  </os>\n"
+        if let hostname = spec.hostname {
+            xml += "  <sysinfo type='smbios'>\n    <oemStrings>\n"
+            xml += "      <entry>\(e(hostnameCredential + hostname))</entry>\n"
+            xml += "    </oemStrings>\n  </sysinfo>\n"
+        }
         xml += "  <features>\n    <acpi/>\n    <apic/>\n  </features>\n"
         switch spec.accelerator {
         case .kvm: xml += "  <cpu mode='host-passthrough' check='none' migratable='on'/>\n"
@@ -60,11 +66,17 @@ public enum DomainXML {
         xml += "    </serial>\n"
         xml += "    <console type='pty'>\n      <target type='serial' port='0'/>\n    </console>\n"
         xml += "    <rng model='virtio'>\n      <backend model='random'>/dev/urandom</backend>\n    </rng>\n"
+        // No USB controller: nothing vmfile attaches uses it, and the firmware's USB scan costs a
+        // TCG guest about a second of boot.
+        xml += "    <controller type='usb' model='none'/>\n"
         xml += "    <memballoon model='none'/>\n"
         xml += "  </devices>\n"
         xml += "</domain>\n"
         return xml
     }
+
+    /// The SMBIOS OEM string prefix systemd reads the hostname credential from.
+    public static let hostnameCredential = "io.systemd.credential:system.hostname="
 
     /// One `<interface>` element.
     static func interface(_ nic: NICSpec) -> String {

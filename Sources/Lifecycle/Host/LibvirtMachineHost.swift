@@ -164,7 +164,7 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         }
         let diskPath = try pool().volume(named: plan.diskVolume).path()
         let metadata = plan.metadata
-        let spec = try DomainSpec(
+        var spec = try DomainSpec(
             name: plan.name, memoryMiB: plan.memoryMiB, cpus: plan.cpus, accelerator: accelerator.accelerator,
             diskPath: diskPath,
             nics: [NICSpec(network: plan.managementNetwork, mac: plan.managementMAC)] + plan.networks.map(Self.nic),
@@ -174,6 +174,7 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
                 "box": metadata.box, "boxVersion": metadata.boxVersion, "mac": metadata.managementMAC,
                 "networks": metadata.networks.joined(separator: ","),
             ])
+        spec.hostname = plan.hostname
         _ = try connection.defineDomain(spec)
     }
 

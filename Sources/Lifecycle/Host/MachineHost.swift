@@ -64,6 +64,8 @@ public struct DomainPlan: Sendable, Equatable {
     public var metadata: MachineMetadata
     /// NICs after the management one, in Vmfile order.
     public var networks: [NetworkAttachment] = []
+    /// The hostname the guest is offered at boot (SMBIOS), before vmfile sets it over SSH.
+    public var hostname: String?
 
     public init(name: String, cpus: Int, memoryMiB: Int, diskVolume: String, managementNetwork: String,
                 managementMAC: String, consoleLog: URL, metadata: MachineMetadata) {

@@ -119,6 +119,7 @@ extension MachineController {
                 projectPath: project.vmfile.path, projectID: project.id, machine: machine.name, box: box.name,
                 boxVersion: box.version.description, managementMAC: mac))
         plan.networks = privateNICs + publicNICs
+        plan.hostname = machine.hostname
         plan.metadata.networks = privateNICs.map(\.network)
         do {
             try files.create()
