@@ -28,8 +28,14 @@ struct LifecycleEndToEndTests {
         let keys = try sandbox.run("ssh", "-c", "cat ~/.ssh/authorized_keys")
         #expect(keys.stdout.contains("vmfile solo") && !keys.stdout.contains("vagrant insecure"), "\(keys)")
 
+        // The name came at boot (SMBIOS): the box's own /etc/hostname was left alone, no sudo needed.
+        #expect(try sandbox.run("ssh", "-c", "cat /etc/hostname").stdout == "tiny\n")
+
         let write = try sandbox.run("ssh", "-c", "echo kept > ~/marker && sync")
         #expect(write.status == 0, "\(write)")
+        // A hostname changed in the Vmfile of an existing machine is set over SSH at its next boot.
+        try Self.oneMachine.replacingOccurrences(of: "solo-host", with: "solo-renamed")
+            .write(to: sandbox.vmfilePath, atomically: true, encoding: .utf8)
 
         let halt = try sandbox.run("halt")
         #expect(halt.status == 0, "\(halt)")
@@ -39,6 +45,7 @@ struct LifecycleEndToEndTests {
         let again = try sandbox.run("up")
         try #require(again.status == 0, "second up failed: \(again)")
         #expect(try sandbox.run("ssh", "-c", "cat ~/marker").stdout == "kept\n")
+        #expect(try sandbox.run("ssh", "-c", "hostname; cat /etc/hostname").stdout == "solo-renamed\nsolo-renamed\n")
 
         let idle = try sandbox.run("up")
         #expect(idle.status == 0 && idle.stderr.contains("already running"), "\(idle)")
