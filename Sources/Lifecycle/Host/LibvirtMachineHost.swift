@@ -39,8 +39,10 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         return DomainXML.userForwards(in: try found.xml()).map(Self.guestForward)
     }
 
+    /// Probed here on a local connection; a remote session's QEMU binds on its own host, where only
+    /// its start can tell (libvirt then reports QEMU's "Could not set up host forwarding rule").
     public func availability(of endpoint: HostEndpoint) -> PortAvailability {
-        PortProbe.availability(of: endpoint)
+        connection.uriInfo.isLocal ? PortProbe.availability(of: endpoint) : .free
     }
 
     public func setUserModeForwards(_ domain: String, _ forwards: [GuestForward]) throws {
