@@ -81,6 +81,18 @@ struct SessionModeEndToEndTests {
         // The forwards went with the QEMU process.
         #expect(throws: (any Error).self) { try LoopbackSocket.tcpExchange(port: servicePort, payload: payload, deadline: Date().addingTimeInterval(1)) }
 
+        // Booting again while something else holds the SSH port: up moves SSH to another free port
+        // (the definition's forwards are rewritten) and keeps the declared one.
+        let sshPort = try #require(Int(sshEndpoint.dropFirst("127.0.0.1:".count)))
+        let squatter = try LoopbackSocket.listen(port: sshPort)
+        defer { close(squatter) }
+        let again = try user.vmfile("up", in: project)
+        try #require(again.status == 0, "second up failed: \(again)")
+        let moved = try #require(try statusJSON(user, project)["ssh"] as? String)
+        #expect(moved != sshEndpoint && moved.hasPrefix("127.0.0.1:"), "ssh stayed on \(moved)")
+        #expect(try user.vmfile("ssh", "-c", PortForwardingEndToEndTests.startEcho, in: project).status == 0)
+        #expect(try LoopbackSocket.tcpExchange(port: servicePort, payload: payload, deadline: Date().addingTimeInterval(20)) == payload)
+
         let destroy = try user.vmfile("destroy", "--force", in: project)
         #expect(destroy.status == 0, "\(destroy)")
         let removeBox = try user.vmfile("box", "remove", "tiny", "--all", in: project)
