@@ -18,6 +18,8 @@ public struct LifecycleError: Error, CustomStringConvertible, Sendable {
         public static let failedMachines = Code("failed-machines")
         public static let portConflict = Code("port-conflict")
         public static let networkConflict = Code("network-conflict")
+        /// The Vmfile asks for something this connection cannot do (e.g. root networking in session mode).
+        public static let unsupported = Code("unsupported")
     }
 
     public let code: Code

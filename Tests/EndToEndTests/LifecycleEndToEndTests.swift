@@ -129,7 +129,10 @@ struct LifecycleEndToEndTests {
         let up = try sandbox.run("up")
         #expect(up.status == 1)
         #expect(up.stderr.contains("Vmfile:5:") && up.stderr.contains("Vmfile:6:"), "\(up)")
-        let domains = try runProcess("/usr/bin/virsh", ["-q", "-c", "qemu:///system", "list", "--all", "--name"])
-        #expect(!domains.stdout.contains("-bad"))
+        // By project path, not by name: other suites run machines called `bad` at the same time.
+        let global = try sandbox.run("global-status", "--json")
+        #expect(global.status == 0, "\(global)")
+        let root = sandbox.directory.deletingLastPathComponent().lastPathComponent
+        #expect(!global.stdout.contains(root), "a domain of this project exists: \(global.stdout)")
     }
 }

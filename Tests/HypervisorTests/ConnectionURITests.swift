@@ -28,6 +28,14 @@ import Testing
         #expect(resolved.source == testCase.source)
     }
 
+    @Test func onlyANonRootSystemDefaultFallsBackToTheSession() {
+        // Debian's system socket accepts anyone; polkit or the libvirt group decides afterwards.
+        #expect(ResolvedConnectionURI.resolve(.init(isRoot: false, systemSocketReachable: true)).fallback == "qemu:///session")
+        #expect(ResolvedConnectionURI.resolve(.init(isRoot: true, systemSocketReachable: true)).fallback == nil)
+        #expect(ResolvedConnectionURI.resolve(.init(isRoot: false, systemSocketReachable: false)).fallback == nil)
+        #expect(ResolvedConnectionURI.resolve(.init(explicit: "qemu:///system", isRoot: false, systemSocketReachable: true)).fallback == nil)
+    }
+
     @Test(arguments: [
         ("qemu:///system", true, false),
         ("qemu:///session", true, true),

@@ -30,7 +30,21 @@ final class FakeHost: MachineHost, @unchecked Sendable {
             return true
         }
     }
-    var portForwarder: (any PortForwarder)? { forwarder }
+    var portForwarder: (any PortForwarder)? { managementMode == .network ? forwarder : nil }
+    /// `.userMode` plays a session connection.
+    var managementMode: ManagementMode = .network
+
+    func userModeForwards(_ domain: String) throws -> [GuestForward] {
+        lock.lock()
+        defer { lock.unlock() }
+        return domains[domain]?.plan.userModeForwards ?? []
+    }
+
+    func availability(of endpoint: HostEndpoint) -> PortAvailability { forwarder.availability(of: endpoint) }
+
+    func setUserModeForwards(_ domain: String, _ forwards: [GuestForward]) throws {
+        record("setUserModeForwards \(domain)") { domains[domain]?.plan.userModeForwards = forwards }
+    }
 
     private func record<T>(_ call: String, _ body: () throws -> T) rethrows -> T {
         lock.lock()

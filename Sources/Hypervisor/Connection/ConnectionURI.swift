@@ -87,14 +87,20 @@ public struct ResolvedConnectionURI: Sendable, Equatable {
     public var uri: String
     /// Which rule picked it.
     public var source: ConnectionURISource
+    /// What to open when `uri` refuses the connection: set for a non-root user whose default is the
+    /// system daemon only because its socket accepts connections (Debian's socket is world-writable
+    /// and polkit, or the `libvirt` group, decides), so a user the daemon turns away gets the session.
+    public var fallback: String?
 
-    public init(uri: String, source: ConnectionURISource) {
+    public init(uri: String, source: ConnectionURISource, fallback: String? = nil) {
         self.uri = uri
         self.source = source
+        self.fallback = fallback
     }
 
     /// Resolves the URI: explicit > environment > Vmfile > `qemu:///system` when root or the system
-    /// socket is reachable > `qemu:///session`. Empty or blank values count as unset. Pure.
+    /// socket is reachable (falling back to the session when it refuses a non-root user) >
+    /// `qemu:///session`. Empty or blank values count as unset. Pure.
     public static func resolve(_ inputs: ConnectionURIInputs) -> ResolvedConnectionURI {
         func present(_ value: String?) -> String? {
             guard let value else { return nil }
@@ -104,7 +110,8 @@ public struct ResolvedConnectionURI: Sendable, Equatable {
         if let uri = present(inputs.explicit) { return .init(uri: uri, source: .explicit) }
         if let uri = present(inputs.environment) { return .init(uri: uri, source: .environment) }
         if let uri = present(inputs.vmfile) { return .init(uri: uri, source: .vmfile) }
-        if inputs.isRoot || inputs.systemSocketReachable { return .init(uri: "qemu:///system", source: .defaultSystem) }
+        if inputs.isRoot { return .init(uri: "qemu:///system", source: .defaultSystem) }
+        if inputs.systemSocketReachable { return .init(uri: "qemu:///system", source: .defaultSystem, fallback: "qemu:///session") }
         return .init(uri: "qemu:///session", source: .defaultSession)
     }
 }

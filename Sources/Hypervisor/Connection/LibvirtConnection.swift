@@ -18,24 +18,43 @@ public final class LibvirtConnection: @unchecked Sendable {
 
     /// Opens a read-write connection to `uri`.
     /// - Throws: `HypervisorError` with libvirt's reason and a hint (daemon not running, permissions).
-    public init(uri: String, logger: Logger = Logger(label: "vmfile.hypervisor")) throws(HypervisorError) {
-        Libvirt.initialize()
-        self.pointer = try Libvirt.pointer(
-            "Connecting to libvirt at \(uri)",
-            hint: "Check that libvirtd (or virtqemud) is running and that you may use it, or pick another URI with --connect / VMFILE_LIBVIRT_URI"
-        ) { virConnectOpen(uri) }
+    public convenience init(uri: String, logger: Logger = Logger(label: "vmfile.hypervisor")) throws(HypervisorError) {
+        self.init(adopting: try Self.open(uri), uri: uri, logger: logger)
+    }
+
+    private init(adopting pointer: OpaquePointer, uri: String, logger: Logger) {
+        self.pointer = pointer
         self.uri = uri
         self.uriInfo = ConnectionURIInfo(uri)
         self.logger = logger
     }
 
-    /// Resolves the URI (explicit > `VMFILE_LIBVIRT_URI` > Vmfile > default) and opens it.
+    private static func open(_ uri: String) throws(HypervisorError) -> OpaquePointer {
+        Libvirt.initialize()
+        return try Libvirt.pointer(
+            "Connecting to libvirt at \(uri)",
+            hint: "Check that libvirtd (or virtqemud) is running and that you may use it, or pick another URI with --connect / VMFILE_LIBVIRT_URI"
+        ) { virConnectOpen(uri) }
+    }
+
+    /// Resolves the URI (explicit > `VMFILE_LIBVIRT_URI` > Vmfile > default) and opens it; a default
+    /// system connection the daemon refuses to a non-root user becomes that user's session.
     public convenience init(
         explicit: String?, vmfileURI: String?, environment: [String: String],
         logger: Logger = Logger(label: "vmfile.hypervisor")
     ) throws(HypervisorError) {
         let resolved = ResolvedConnectionURI.resolve(.current(explicit: explicit, vmfile: vmfileURI, environment: environment))
-        try self.init(uri: resolved.uri, logger: logger)
+        var uri = resolved.uri
+        let pointer: OpaquePointer
+        do {
+            pointer = try Self.open(uri)
+        } catch {
+            guard let fallback = resolved.fallback else { throw error }
+            logger.debug("\(uri) refused this user (\(error)); using \(fallback)")
+            uri = fallback
+            pointer = try Self.open(uri)
+        }
+        self.init(adopting: pointer, uri: uri, logger: logger)
     }
 
     deinit {

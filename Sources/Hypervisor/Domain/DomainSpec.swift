@@ -20,6 +20,9 @@ public struct NICSpec: Sendable, Equatable {
         case bridge(String)
         /// macvtap on a host device (`<interface type='direct'>`), mode `bridge`, `vepa` or `private`.
         case direct(device: String, mode: String)
+        /// QEMU user-mode networking (slirp) with these host port forwards; needs no root. Written as
+        /// `<qemu:commandline>` arguments, not an `<interface>` (see `UserModeArguments`).
+        case user(forwards: [UserForward])
     }
 
     public var source: Source
@@ -31,6 +34,12 @@ public struct NICSpec: Sendable, Equatable {
     public var openvswitch: Bool
     /// VLAN tag (1–4094), with `openvswitch`.
     public var vlan: Int?
+
+    /// True for QEMU user-mode networking (`.user`).
+    public var isUserMode: Bool {
+        if case .user = source { return true }
+        return false
+    }
 
     /// The libvirt network's name, or nil for a bridge or direct NIC.
     public var network: String? {

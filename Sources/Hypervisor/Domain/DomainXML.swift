@@ -3,7 +3,10 @@ public enum DomainXML {
     /// The domain XML for `spec`.
     public static func make(_ spec: DomainSpec) -> String {
         let e = XMLText.escape
-        var xml = "<domain type='\(spec.accelerator.domainType)'>\n"
+        let userArguments = userModeArguments(spec)
+        var xml = "<domain type='\(spec.accelerator.domainType)'"
+        if !userArguments.isEmpty { xml += " xmlns:qemu='\(qemuNamespace)'" }
+        xml += ">\n"
         xml += "  <name>\(e(spec.name))</name>\n"
         if let uuid = spec.uuid { xml += "  <uuid>\(e(uuid))</uuid>\n" }
         xml += "  <metadata>\n    \(metadataElement(spec.metadata))\n  </metadata>\n"
@@ -59,7 +62,7 @@ public enum DomainXML {
             xml += "      <readonly/>\n"
             xml += "    </disk>\n"
         }
-        for nic in spec.nics { xml += interface(nic) }
+        for nic in spec.nics where !nic.isUserMode { xml += interface(nic) }
         xml += "    <serial type='pty'>\n"
         if let log = spec.serialLogPath { xml += "      <log file='\(e(log))' append='off'/>\n" }
         xml += "      <target port='0'/>\n"
@@ -71,12 +74,53 @@ public enum DomainXML {
         xml += "    <controller type='usb' model='none'/>\n"
         xml += "    <memballoon model='none'/>\n"
         xml += "  </devices>\n"
+        if !userArguments.isEmpty {
+            xml += "  <qemu:commandline>\n"
+            for argument in userArguments { xml += "    <qemu:arg value='\(e(argument))'/>\n" }
+            xml += "  </qemu:commandline>\n"
+        }
         xml += "</domain>\n"
         return xml
     }
 
     /// The SMBIOS OEM string prefix systemd reads the hostname credential from.
     public static let hostnameCredential = "io.systemd.credential:system.hostname="
+
+    /// libvirt's namespace for QEMU pass-through arguments.
+    static let qemuNamespace = "http://libvirt.org/schemas/domain/qemu/1.0"
+
+    /// The QEMU arguments of the spec's user-mode NICs, in NIC order.
+    static func userModeArguments(_ spec: DomainSpec) -> [String] {
+        var arguments: [String] = []
+        var index = 0
+        for nic in spec.nics {
+            guard case .user(let forwards) = nic.source else { continue }
+            arguments += UserModeArguments.arguments(for: nic, forwards: forwards, index: index, machine: spec.machine)
+            index += 1
+        }
+        return arguments
+    }
+
+    /// `xml` (a domain's definition as libvirt returns it) with the first user-mode NIC's forwards
+    /// replaced by `forwards`; nil when the domain has no user-mode NIC written by vmfile.
+    public static func replacingUserForwards(in xml: String, with forwards: [UserForward]) -> String? {
+        let id = UserModeArguments.netdevID(0)
+        for quote in ["'", "\""] {
+            let opener = "value=\(quote)user,id=\(id)"
+            guard let start = xml.range(of: opener) else { continue }
+            let valueStart = xml.index(start.lowerBound, offsetBy: "value=\(quote)".count)
+            guard let end = xml[valueStart...].firstIndex(of: Character(quote)) else { return nil }
+            var netdev = "user,id=\(id)"
+            for forward in forwards { netdev += ",hostfwd=\(forward.option)" }
+            return String(xml[..<valueStart]) + XMLText.escape(netdev) + String(xml[end...])
+        }
+        return nil
+    }
+
+    /// The host forwards of a domain's user-mode NICs, read back from its XML.
+    public static func userForwards(in xml: String) -> [UserForward] {
+        UserModeArguments.forwards(inDomainXML: xml)
+    }
 
     /// One `<interface>` element.
     static func interface(_ nic: NICSpec) -> String {
@@ -89,6 +133,9 @@ public enum DomainXML {
             xml = "    <interface type='bridge'>\n      <source bridge='\(e(bridge))'/>\n"
         case .direct(let device, let mode):
             xml = "    <interface type='direct'>\n      <source dev='\(e(device))' mode='\(e(mode))'/>\n"
+        case .user:
+            // Not reached from `make` (user-mode NICs are QEMU arguments); plain slirp without forwards.
+            xml = "    <interface type='user'>\n"
         }
         if let mac = nic.mac { xml += "      <mac address='\(e(mac))'/>\n" }
         xml += "      <model type='\(e(nic.model))'/>\n"

@@ -43,7 +43,7 @@ extension MachineController {
     /// Prepares OpenSSH access to a running machine: writes known_hosts from the pinned host key
     /// and, when the machine has no key of its own, the login key to use.
     public func openSSHAccess(to machine: Machine) throws -> OpenSSHAccess {
-        guard try status(of: machine) == .running, let address = try address(of: machine) else {
+        guard try status(of: machine) == .running, let target = try sshTarget(of: machine) else {
             throw LifecycleError(.notCreated, "machine '\(machine.name)' is not running",
                                  hint: "start it with `vmfile up \(machine.name)`")
         }
@@ -68,7 +68,7 @@ extension MachineController {
             }
             identity = insecure.path
         }
-        return OpenSSHAccess(alias: machine.name, address: address, port: machine.ssh.port, user: machine.ssh.username,
+        return OpenSSHAccess(alias: machine.name, address: target.host, port: target.port, user: machine.ssh.username,
                              identityFile: identity, knownHostsFile: files.knownHosts.path, hostKeyAlias: alias)
     }
 }

@@ -28,6 +28,42 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         connection.uriInfo.isLocal && !connection.uriInfo.isSession && geteuid() == 0 ? NFTablesPortForwarder() : nil
     }
 
+    /// User-mode networking on session connections: a session daemon cannot create the bridges and
+    /// tap devices a libvirt network needs.
+    public var managementMode: ManagementMode {
+        connection.uriInfo.isSession ? .userMode : .network
+    }
+
+    public func userModeForwards(_ domain: String) throws -> [GuestForward] {
+        guard let found = try connection.domainIfPresent(named: domain) else { return [] }
+        return DomainXML.userForwards(in: try found.xml()).map(Self.guestForward)
+    }
+
+    /// Probed here on a local connection; a remote session's QEMU binds on its own host, where only
+    /// its start can tell (libvirt then reports QEMU's "Could not set up host forwarding rule").
+    public func availability(of endpoint: HostEndpoint) -> PortAvailability {
+        connection.uriInfo.isLocal ? PortProbe.availability(of: endpoint) : .free
+    }
+
+    public func setUserModeForwards(_ domain: String, _ forwards: [GuestForward]) throws {
+        let xml = try connection.domain(named: domain).xml(inactive: true)
+        guard let updated = DomainXML.replacingUserForwards(in: xml, with: forwards.map(Self.userForward)) else {
+            throw LifecycleError(.hypervisor, "domain \(domain) has no user-mode management NIC written by vmfile",
+                                 hint: "it was made by another vmfile version or in system mode: `vmfile destroy` it and `vmfile up` again")
+        }
+        _ = try connection.defineDomain(xml: updated, name: domain)
+    }
+
+    static func userForward(_ forward: GuestForward) -> UserForward {
+        UserForward(protocol: forward.host.protocol, hostAddress: forward.host.address, hostPort: forward.host.port,
+                    guestPort: forward.guestPort)
+    }
+
+    static func guestForward(_ forward: UserForward) -> GuestForward {
+        GuestForward(host: HostEndpoint(protocol: forward.protocol, address: forward.hostAddress, port: forward.hostPort),
+                     guestPort: forward.guestPort)
+    }
+
     public var acceleratorWarning: String? {
         guard let accelerator, accelerator.shouldWarn else { return nil }
         return accelerator.reason
@@ -164,10 +200,12 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         }
         let diskPath = try pool().volume(named: plan.diskVolume).path()
         let metadata = plan.metadata
+        let management = plan.userModeForwards.map { NICSpec(source: .user(forwards: $0.map(Self.userForward)), mac: plan.managementMAC) }
+            ?? NICSpec(network: plan.managementNetwork, mac: plan.managementMAC)
         var spec = try DomainSpec(
             name: plan.name, memoryMiB: plan.memoryMiB, cpus: plan.cpus, accelerator: accelerator.accelerator,
             diskPath: diskPath,
-            nics: [NICSpec(network: plan.managementNetwork, mac: plan.managementMAC)] + plan.networks.map(Self.nic),
+            nics: [management] + plan.networks.map(Self.nic),
             serialLogPath: plan.consoleLog.path,
             metadata: [
                 "project": metadata.projectPath, "projectID": metadata.projectID, "machine": metadata.machine,

@@ -40,10 +40,41 @@ public protocol MachineHost: Sendable {
     func preparePrivateNetwork(_ plan: PrivateNetworkPlan) throws
     /// Deletes the private network `name` unless a vmfile domain still has a NIC on it; true when deleted.
     func releasePrivateNetwork(_ name: String) throws -> Bool
-    /// Installs forwarded ports on the machine's host; nil when this host cannot (remote libvirt).
+    /// Installs forwarded ports on the machine's host; nil when this host cannot (remote libvirt,
+    /// session mode, where QEMU forwards them itself).
     var portForwarder: (any PortForwarder)? { get }
+    /// How machines' first NIC reaches the host.
+    var managementMode: ManagementMode { get }
+    /// The host forwards of a user-mode domain's management NIC, read from its definition (the live
+    /// one while it runs); empty when it has none.
+    func userModeForwards(_ domain: String) throws -> [GuestForward]
+    /// Whether a socket could bind `endpoint` on the host QEMU runs on (for user-mode forwards).
+    func availability(of endpoint: HostEndpoint) -> PortAvailability
+    /// Replaces the host forwards in a defined, not running user-mode domain's definition.
+    func setUserModeForwards(_ domain: String, _ forwards: [GuestForward]) throws
     /// One line to show once when the accelerator is not the fast one (e.g. TCG instead of KVM).
     var acceleratorWarning: String? { get }
+}
+
+/// How machines' first (management) NIC reaches the host.
+public enum ManagementMode: String, Sendable, Equatable {
+    /// The shared libvirt NAT network `vmfile-mgmt` (system connections): the guest has an address
+    /// the host reaches; forwarded ports are kernel rules.
+    case network
+    /// QEMU user-mode networking (session connections, no root): the host reaches the guest only
+    /// through ports QEMU forwards from 127.0.0.1, SSH included.
+    case userMode
+}
+
+/// A host port forwarded into the guest by QEMU's user-mode networking.
+public struct GuestForward: Sendable, Equatable {
+    public var host: HostEndpoint
+    public var guestPort: Int
+
+    public init(host: HostEndpoint, guestPort: Int) {
+        self.host = host
+        self.guestPort = guestPort
+    }
 }
 
 /// A domain's run state, as far as the lifecycle cares.
@@ -66,6 +97,9 @@ public struct DomainPlan: Sendable, Equatable {
     public var networks: [NetworkAttachment] = []
     /// The hostname the guest is offered at boot (SMBIOS), before vmfile sets it over SSH.
     public var hostname: String?
+    /// Set in user mode: the management NIC is QEMU user-mode networking with these forwards (SSH
+    /// first), and `managementNetwork` is not used.
+    public var userModeForwards: [GuestForward]?
 
     public init(name: String, cpus: Int, memoryMiB: Int, diskVolume: String, managementNetwork: String,
                 managementMAC: String, consoleLog: URL, metadata: MachineMetadata) {

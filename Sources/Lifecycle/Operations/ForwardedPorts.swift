@@ -13,22 +13,32 @@ extension MachineController {
             clock.report("note: forwarded_ports not applied: they need a local qemu:///system connection and root (kernel nftables rules)")
             return nil
         }
+        return try allocatePorts(machine.forwardedPorts, of: machine,
+                                 taken: { try forwarder.endpoints(excludingOwner: project.domainName(of: machine.name)) },
+                                 probe: forwarder.availability(of:), clock: clock)
+    }
+
+    /// Chooses host ports for `ports` of `machine` and records them in `ports.json`: an endpoint in
+    /// `taken()` (read under the project's port lock), one a sibling machine declares or was given,
+    /// or one `probe` finds bound is an error, or with `auto_correct` replaced by a free one (reported).
+    func allocatePorts(_ ports: [ForwardedPort], of machine: Machine, taken: () throws -> [HostEndpoint],
+                       probe: @escaping (HostEndpoint) -> PortAvailability, clock: PhaseClock) throws -> [PortMapping] {
         let files = project.files(of: machine.name)
         try files.create()
         // Machines of one project plan in parallel; the lock keeps their auto-corrected ports apart.
         let lock = try FileLock.acquire(at: project.stateDirectory.appendingPathComponent("ports.lock").path,
                                         policy: .wait(onWait: { _ in }), purpose: "forwarded port planning")
         defer { lock.release() }
-        var taken = try forwarder.endpoints(excludingOwner: project.domainName(of: machine.name))
+        var taken = try taken()
         // Siblings' declared ports are theirs even before they boot; their auto-corrected ones once planned.
         for sibling in project.vmfile.machines where sibling.name != machine.name {
             taken += sibling.forwardedPorts.map { HostEndpoint(protocol: $0.protocol, address: $0.hostIP, port: $0.host) }
             taken += (recordedPorts(of: sibling) ?? []).map(\.hostEndpoint)
         }
-        var allocator = PortAllocator(taken: taken, probe: forwarder.availability(of:))
+        var allocator = PortAllocator(taken: taken, probe: probe)
         let mappings: [PortMapping]
         do {
-            mappings = try allocator.allocate(machine.forwardedPorts, previous: recordedPorts(of: machine) ?? [])
+            mappings = try allocator.allocate(ports, previous: recordedPorts(of: machine) ?? [])
         } catch {
             throw LifecycleError(
                 .portConflict, "machine '\(machine.name)': forwarded port '\(error.port.id)': \(error)",

@@ -21,14 +21,11 @@ extension MachineController {
             clock.report("no provision steps to run")
             return 0
         }
-        guard let address = try address(of: machine) else {
-            throw LifecycleError(.guest, "machine '\(machine.name)' is running but holds no address on \(ManagementNetwork.name)",
-                                 hint: "wait for it to finish booting, or `vmfile reload \(machine.name)`")
-        }
+        let target = try runningSSHTarget(of: machine)
         let deadline = Date().addingTimeInterval(TimeInterval(machine.bootTimeout))
-        let session = try connectGuest(machine, address: address, deadline: deadline)
+        let session = try connectGuest(machine, target: target, deadline: deadline)
         clock.report("ssh ready")
-        try runProvisioning(machine, selected, request: request, session: session, address: address, clock: clock).close()
+        try runProvisioning(machine, selected, request: request, session: session, target: target, clock: clock).close()
         return selected.count
     }
 
@@ -40,12 +37,12 @@ extension MachineController {
 
     /// Runs `steps` on `session`; returns the session to close (a new one when a step rebooted the guest).
     func runProvisioning(_ machine: Machine, _ steps: [PlannedStep], request: ProvisionRequest, session: any GuestSession,
-                         address: String, clock: PhaseClock) throws -> any GuestSession {
+                         target: SSHTarget, clock: PhaseClock) throws -> any GuestSession {
         guard !steps.isEmpty else { return session }
         let runner = ProvisionRunner(
             machine: machine, reporter: reporter, clock: clock,
             markers: ProvisionMarkers(url: project.files(of: machine.name).provisionMarkers),
-            connect: { deadline in try connectGuest(machine, address: address, deadline: deadline) })
+            connect: { deadline in try connectGuest(machine, target: target, deadline: deadline) })
         let complete = request == .onBoot || request == .all
         let result = try runner.run(steps, on: session, complete: complete)
         clock.report("provisioned (\(steps.count) step\(steps.count == 1 ? "" : "s"))")
@@ -53,10 +50,10 @@ extension MachineController {
     }
 
     /// A new SSH connection to a booted guest, insisting on its pinned host key.
-    func connectGuest(_ machine: Machine, address: String, deadline: Date) throws -> any GuestSession {
+    func connectGuest(_ machine: Machine, target: SSHTarget, deadline: Date) throws -> any GuestSession {
         let files = project.files(of: machine.name)
         let pinned = try? String(contentsOf: files.hostKey, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let endpoint = GuestEndpoint(host: address, port: machine.ssh.port, user: machine.ssh.username)
+        let endpoint = GuestEndpoint(host: target.host, port: target.port, user: machine.ssh.username)
         return try guests.waitUntilReady(endpoint, keys: try loginKeys(for: machine), pinnedHostKey: pinned, deadline: deadline)
     }
 }

@@ -7,8 +7,11 @@ public struct MachineStatus: Sendable, Equatable, Codable {
     /// `running`, `paused`, `shutoff`, `crashed`, `saved`, `other`, or `not-created`.
     public var state: String
     public var domain: String
-    /// Management address while running.
+    /// Management address while running (on a libvirt network; nil in user mode, where the host
+    /// cannot reach the guest's own address).
     public var address: String?
+    /// Where SSH reaches the machine while running (`ADDRESS:22`, or `127.0.0.1:PORT` in user mode).
+    public var ssh: String?
 }
 
 /// A vmfile machine found anywhere on the connection (`global-status`).
@@ -26,9 +29,11 @@ extension MachineController {
     public func statuses(_ machines: [Machine]) throws -> [MachineStatus] {
         try machines.map { machine in
             let state = try status(of: machine)
-            let address = state == .running ? try address(of: machine) : nil
+            let running = state == .running
+            let address = running && host.managementMode == .network ? try address(of: machine) : nil
+            let ssh = running ? try sshTarget(of: machine) : nil
             return MachineStatus(name: machine.name, state: state?.rawValue ?? "not-created",
-                                 domain: project.domainName(of: machine.name), address: address)
+                                 domain: project.domainName(of: machine.name), address: address, ssh: ssh?.description)
         }
     }
 

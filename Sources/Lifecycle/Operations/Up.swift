@@ -22,15 +22,24 @@ extension MachineController {
         if !unapplied.isEmpty {
             clock.report("note: \(unapplied.joined(separator: ", ")) not applied yet by this vmfile version")
         }
-        let ports = try planForwardedPorts(machine, clock: clock)
-        let outcome = try reachRunning(machine, request: request, clock: clock)
+        try refuseRootOnlyNetworks(machine)
+        var userForwards: [GuestForward]?
+        if host.managementMode == .userMode {
+            // A running QEMU holds its forwards (and their sockets): only a machine about to boot plans them.
+            let state = try host.domainState(project.domainName(of: machine.name))
+            if state != .running && state != .paused { userForwards = try planUserModeForwards(machine, clock: clock) }
+        }
+        let ports = host.managementMode == .network ? try planForwardedPorts(machine, clock: clock) : nil
+        let outcome = try reachRunning(machine, request: request, userForwards: userForwards, clock: clock)
         try reportPrivateAddresses(machine, clock: clock)
         try applyForwardedPorts(ports, of: machine, clock: clock)
         return outcome
     }
 
     /// Creates, starts or resumes the domain as its state requires and waits for the guest.
-    private func reachRunning(_ machine: Machine, request: ProvisionRequest, clock: PhaseClock) throws -> UpOutcome {
+    /// `userForwards`: in user mode, the forwards of a machine about to boot.
+    private func reachRunning(_ machine: Machine, request: ProvisionRequest, userForwards: [GuestForward]?,
+                              clock: PhaseClock) throws -> UpOutcome {
         let domain = project.domainName(of: machine.name)
         switch try host.domainState(domain) {
         case .running:
@@ -47,7 +56,7 @@ extension MachineController {
             clock.report("resumed")
             return .resumed
         case nil:
-            try create(machine, clock: clock)
+            try create(machine, userForwards: userForwards, clock: clock)
             do {
                 try host.start(domain)
             } catch {
@@ -59,6 +68,8 @@ extension MachineController {
             clock.report("started")
             return .created(address: try bootAndProvision(machine, request: request, clock: clock))
         case .shutoff, .crashed, .suspendedToDisk, .other:
+            // The ports chosen for this boot (the recorded ones while still free) replace the last boot's.
+            if let userForwards { try host.setUserModeForwards(domain, userForwards) }
             try host.start(domain)
             clock.report("started")
             return .started(address: try bootAndProvision(machine, request: request, clock: clock))
@@ -67,29 +78,26 @@ extension MachineController {
 
     /// Waits for the booting guest, does first-contact work, then provisions on the same connection.
     private func bootAndProvision(_ machine: Machine, request: ProvisionRequest, clock: PhaseClock) throws -> String {
-        let (address, session) = try waitForGuest(machine, clock: clock)
+        let (target, session) = try waitForGuest(machine, clock: clock)
         var open = session
         defer { open.close() }
         open = try runProvisioning(machine, selectSteps(machine, request: request), request: request, session: session,
-                                   address: address, clock: clock)
-        return address
+                                   target: target, clock: clock)
+        return host.managementMode == .network ? target.host : target.description
     }
 
     /// `up` on a running machine runs its selected steps (Vagrant: `always` ones) over a new connection.
     private func provisionRunning(_ machine: Machine, request: ProvisionRequest, clock: PhaseClock) throws {
         let steps = selectSteps(machine, request: request)
         guard !steps.isEmpty else { return }
-        guard let address = try address(of: machine) else {
-            throw LifecycleError(.guest, "machine '\(machine.name)' is running but holds no address on \(ManagementNetwork.name)",
-                                 hint: "wait for it to finish booting, or `vmfile reload \(machine.name)`")
-        }
-        let session = try connectGuest(machine, address: address,
+        let target = try runningSSHTarget(of: machine)
+        let session = try connectGuest(machine, target: target,
                                        deadline: Date().addingTimeInterval(TimeInterval(machine.bootTimeout)))
-        try runProvisioning(machine, steps, request: request, session: session, address: address, clock: clock).close()
+        try runProvisioning(machine, steps, request: request, session: session, target: target, clock: clock).close()
     }
 
     /// Box → box volume → management network → disk → domain definition.
-    private func create(_ machine: Machine, clock: PhaseClock) throws {
+    private func create(_ machine: Machine, userForwards: [GuestForward]?, clock: PhaseClock) throws {
         guard let box = try installedBox(for: machine, clock: clock) else {
             let wanted = machine.boxVersion.map { " matching '\($0)'" } ?? ""
             throw LifecycleError(
@@ -98,7 +106,8 @@ extension MachineController {
         }
         let backing = try host.prepareBoxVolume(box)
         clock.report("box \(box.name) \(box.version) ready")
-        let network = try host.prepareManagementNetwork()
+        // User mode needs no libvirt network: QEMU's own stack serves the guest.
+        let network = userForwards == nil ? try host.prepareManagementNetwork() : ""
         // Before the disk: a missing device or clashing subnet fails with nothing made for the machine.
         let publicNICs = try publicAttachments(machine, clock: clock)
         let privateNICs = try preparePrivateNetworks(machine, clock: clock)
@@ -120,6 +129,7 @@ extension MachineController {
                 boxVersion: box.version.description, managementMAC: mac))
         plan.networks = privateNICs + publicNICs
         plan.hostname = machine.hostname
+        plan.userModeForwards = userForwards
         plan.metadata.networks = privateNICs.map(\.network)
         do {
             try files.create()
@@ -136,31 +146,39 @@ extension MachineController {
     /// Waits for the guest's lease and SSH, then does first-contact work: pins the host key,
     /// replaces the insecure key with the machine's own, sets the hostname. Returns the address and the
     /// open connection (the caller closes it).
-    private func waitForGuest(_ machine: Machine, clock: PhaseClock) throws -> (String, any GuestSession) {
+    private func waitForGuest(_ machine: Machine, clock: PhaseClock) throws -> (SSHTarget, any GuestSession) {
         let deadline = Date().addingTimeInterval(TimeInterval(machine.bootTimeout))
-        let address = try waitForLease(machine, deadline: deadline)
-        clock.report("address \(address)")
+        let target: SSHTarget
+        switch host.managementMode {
+        case .network:
+            let address = try waitForLease(machine, deadline: deadline)
+            clock.report("address \(address)")
+            target = SSHTarget(host: address, port: machine.ssh.port)
+        case .userMode:
+            // QEMU listens on the forward from its start; readiness waits for the guest's sshd behind it.
+            target = try runningSSHTarget(of: machine)
+        }
 
         let files = project.files(of: machine.name)
         let pinned = try? String(contentsOf: files.hostKey, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let endpoint = GuestEndpoint(host: address, port: machine.ssh.port, user: machine.ssh.username)
+        let endpoint = GuestEndpoint(host: target.host, port: target.port, user: machine.ssh.username)
         let session: any GuestSession
         do {
             session = try guests.waitUntilReady(endpoint, keys: try loginKeys(for: machine), pinnedHostKey: pinned, deadline: deadline)
         } catch {
             throw LifecycleError(
-                .bootTimeout, "machine '\(machine.name)': no SSH at \(address):\(machine.ssh.port) within \(machine.bootTimeout) s",
+                .bootTimeout, "machine '\(machine.name)': no SSH at \(target) within \(machine.bootTimeout) s",
                 hint: consoleHint(files), cause: error)
         }
         clock.report("ssh ready")
         do {
-            try GuestSetup(machine: machine, files: files, session: session, guests: guests, address: address).run()
+            try GuestSetup(machine: machine, files: files, session: session, guests: guests, address: target.host).run()
         } catch {
             session.close()
             throw error
         }
         clock.report("ready")
-        return (address, session)
+        return (target, session)
     }
 
     private func waitForLease(_ machine: Machine, deadline: Date) throws -> String {

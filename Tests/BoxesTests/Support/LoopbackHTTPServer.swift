@@ -25,6 +25,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var routes: [String: Route] = [:]
     private var log: [Request] = []
+    private var stopped = false
     private var cut: Set<String> = []
 
     init() throws {
@@ -51,7 +52,13 @@ final class LoopbackHTTPServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// Closes the listener once: tests call it in a `defer` and `deinit` calls it again, and a second
+    /// `close` would hit whatever descriptor another test thread got under that number meanwhile.
     func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { return }
+        stopped = true
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }

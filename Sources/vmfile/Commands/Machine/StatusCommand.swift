@@ -26,7 +26,9 @@ struct StatusCommand: ParsableCommand {
         let width = statuses.map(\.name.count).max() ?? 0
         for status in statuses {
             let name = status.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            print("\(name)  \(status.state)\(status.address.map { "  \($0)" } ?? "")")
+            // Without a reachable address (user mode) the SSH endpoint says where the machine is.
+            let place = status.address ?? status.ssh.map { "ssh \($0)" }
+            print("\(name)  \(status.state)\(place.map { "  \($0)" } ?? "")")
         }
     }
 }
