@@ -18,6 +18,8 @@ public struct LifecycleError: Error, CustomStringConvertible, Sendable {
         public static let failedMachines = Code("failed-machines")
         public static let portConflict = Code("port-conflict")
         public static let networkConflict = Code("network-conflict")
+        /// A host facility the Vmfile needs is missing (e.g. Open vSwitch not running).
+        public static let unavailable = Code("unavailable")
     }
 
     public let code: Code

@@ -22,6 +22,8 @@ extension MachineController {
         if !unapplied.isEmpty {
             clock.report("note: \(unapplied.joined(separator: ", ")) not applied yet by this vmfile version")
         }
+        // Before anything is made: a host that cannot run the machine's Open vSwitch networks says so now.
+        if try privateNetworkPlans(of: machine).contains(where: \.openvswitch) { try host.requireOpenVSwitch() }
         let ports = try planForwardedPorts(machine, clock: clock)
         let outcome = try reachRunning(machine, request: request, clock: clock)
         try reportPrivateAddresses(machine, clock: clock)
@@ -59,6 +61,8 @@ extension MachineController {
             clock.report("started")
             return .created(address: try bootAndProvision(machine, request: request, clock: clock))
         case .shutoff, .crashed, .suspendedToDisk, .other:
+            // Its networks may be down (host restart) or hold an older reservation (a changed `ip:`).
+            _ = try preparePrivateNetworks(machine, clock: clock)
             try host.start(domain)
             clock.report("started")
             return .started(address: try bootAndProvision(machine, request: request, clock: clock))
@@ -70,6 +74,7 @@ extension MachineController {
         let (address, session) = try waitForGuest(machine, clock: clock)
         var open = session
         defer { open.close() }
+        try configureStaticAddresses(machine, session: session, clock: clock)
         open = try runProvisioning(machine, selectSteps(machine, request: request), request: request, session: session,
                                    address: address, clock: clock)
         return address
