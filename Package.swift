@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor", "Spec"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "Spec"]),
         .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner"]),
-        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Net", "Spec"]),
+        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Hypervisor", "Net", "Spec"]),
         .testTarget(name: "EndToEndTests"),
     ]
 )

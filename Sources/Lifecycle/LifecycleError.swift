@@ -20,6 +20,8 @@ public struct LifecycleError: Error, CustomStringConvertible, Sendable {
         public static let networkConflict = Code("network-conflict")
         /// The Vmfile asks for something this connection cannot do (e.g. root networking in session mode).
         public static let unsupported = Code("unsupported")
+        /// A host facility the Vmfile needs is missing (e.g. Open vSwitch not running).
+        public static let unavailable = Code("unavailable")
     }
 
     public let code: Code

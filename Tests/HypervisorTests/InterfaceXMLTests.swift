@@ -40,6 +40,14 @@ import Testing
         #expect(try direct.nodes(forXPath: "virtualport").isEmpty)
     }
 
+    @Test func checksumOffloadCanBeTurnedOffForUserspaceSwitchPorts() throws {
+        var nic = NICSpec(network: "vmfile-p-vl", mac: "52:54:01:00:00:01")
+        #expect(try element(nic).nodes(forXPath: "driver").isEmpty)
+        nic.checksumOffload = false
+        let root = try element(nic)
+        #expect(try value(root, "driver/host/@csum") == ["off"] && value(root, "driver/guest/@csum") == ["off"])
+    }
+
     @Test func namesAreEscaped() throws {
         let xml = DomainXML.interface(NICSpec(source: .bridge("a'b<c")))
         #expect(xml.contains("a&apos;b&lt;c") || xml.contains("a&#39;b&lt;c"))

@@ -18,16 +18,35 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     let forwarder = FakeForwarder()
     /// Private networks by name.
     private(set) var networks: [String: PrivateNetworkPlan] = [:]
+    /// DHCP reservations by network: MAC → address.
+    private(set) var reservations: [String: [String: String]] = [:]
 
-    func preparePrivateNetwork(_ plan: PrivateNetworkPlan) throws {
-        record("network \(plan.name)") { networks[plan.name] = plan }
+    func preparePrivateNetwork(_ plan: PrivateNetworkPlan, for machine: String) throws {
+        record("network \(plan.name)") {
+            networks[plan.name] = plan
+            guard let wanted = plan.reservations.first(where: { $0.machine == machine }) else { return }
+            reservations[plan.name, default: [:]] = reservations[plan.name, default: [:]]
+                .filter { $0.key != wanted.mac && $0.value != wanted.ip.description }
+                .merging([wanted.mac: wanted.ip.description]) { $1 }
+        }
     }
 
-    func releasePrivateNetwork(_ name: String) throws -> Bool {
+    /// What `requireOpenVSwitch` throws (nil: Open vSwitch is available).
+    var openVSwitchError: LifecycleError?
+
+    func requireOpenVSwitch() throws {
+        try record("requireOpenVSwitch") { if let openVSwitchError { throw openVSwitchError } }
+    }
+
+    func releasePrivateNetwork(_ name: String, mac: String) throws -> NetworkRelease {
         record("release \(name)") {
-            guard networks[name] != nil, !domains.values.contains(where: { $0.plan.metadata.networks.contains(name) }) else { return false }
+            guard networks[name] != nil else { return .absent }
+            guard !domains.values.contains(where: { $0.plan.metadata.networks.contains(name) }) else {
+                return .kept(removedReservation: reservations[name]?.removeValue(forKey: mac))
+            }
             networks[name] = nil
-            return true
+            reservations[name] = nil
+            return .deleted
         }
     }
     var portForwarder: (any PortForwarder)? { managementMode == .network ? forwarder : nil }
@@ -162,9 +181,35 @@ final class FakeGuests: GuestConnector, @unchecked Sendable {
         defer { lock.unlock() }
         commands.append(command)
         if command.contains("boot_id") { return GuestCommandResult(status: 0, stdout: "boot-\(bootID)\n", stderr: "") }
+        if command.contains("/sys/class/net") { return configureAddresses(command) }
         if command.contains("reboot") { bootID += 1 }
         if let answer = commandResult, command.contains(answer.text) { return answer.result }
         return GuestCommandResult(status: 0, stdout: "", stderr: "")
+    }
+
+    /// MACs no guest interface has (auto_config answers `missing`).
+    var absentMACs: Set<String> = []
+    /// The MAC/CIDR pairs auto_config asked for, in order, over all its runs.
+    private(set) var staticAddressRequests: [String] = []
+
+    /// Answers auto_config's command like the guest script: the N-th MAC's NIC is eth(N).
+    private func configureAddresses(_ command: String) -> GuestCommandResult {
+        // The MAC/CIDR arguments follow the script as quoted words: '52:54:01:aa:bb:cc' '10.0.0.5/24'.
+        let words = command.split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
+        var output = ""
+        var status: Int32 = 0
+        var nic = 0
+        for (index, mac) in words.enumerated() where index + 1 < words.count && mac.split(separator: ":").count == 6 {
+            nic += 1
+            staticAddressRequests.append("\(mac) \(words[index + 1])")
+            if absentMACs.contains(mac) {
+                output += "missing \(mac)\n"
+                status = 3
+            } else {
+                output += "added \(mac) eth\(nic)\n"
+            }
+        }
+        return GuestCommandResult(status: status, stdout: output, stderr: "")
     }
 
     fileprivate func step(_ command: String, script: String) -> (Int32, String, String) {

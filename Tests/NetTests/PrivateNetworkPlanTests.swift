@@ -37,7 +37,10 @@ import Testing
         let declared = NetworkDefinition(name: "lab", cidr: "192.168.56.0/24",
                                          dhcpRange: DHCPRange(start: "192.168.56.50", end: "192.168.56.60"))
         #expect(try plan(declared).dhcpRange.map { "\($0.lowerBound)-\($0.upperBound)" } == "192.168.56.50-192.168.56.60")
-        #expect(try plan(NetworkDefinition(name: "lab", cidr: "192.168.56.0/24", dhcp: false)).dhcpRange == nil)
+        let quiet = try plan(NetworkDefinition(name: "lab", cidr: "192.168.56.0/24", dhcp: false))
+        #expect(quiet.dhcpRange == nil)
+        // Without DHCP nothing is reserved; the static address is auto_config's to set.
+        #expect(quiet.reservations.isEmpty && quiet.addresses.map(\.ip.description) == ["192.168.56.10"])
         #expect(try plan(NetworkDefinition(name: "lab", cidr: "10.9.0.0/16", mode: .nat)).nat)
     }
 

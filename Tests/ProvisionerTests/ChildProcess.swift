@@ -54,9 +54,19 @@ struct ChildProcess {
         return waitpid(pid, &status, WNOHANG) == 0
     }
 
+    /// SIGTERM, then SIGKILL if the process is still there after 5 s: a full test run once hung for
+    /// 12 minutes in `wait()` on a dropbear that never acted on its SIGTERM (a second one ended it).
     func terminate() {
         kill(pid, SIGTERM)
-        wait()
+        let deadline = Date().addingTimeInterval(5)
+        while isRunning() {
+            guard Date() < deadline else {
+                kill(pid, SIGKILL)
+                wait()
+                return
+            }
+            usleep(20_000)
+        }
     }
 }
 

@@ -29,7 +29,7 @@ import Testing
         libvirt: {uri: "qemu:///system"}
         networks:
           lab: {cidr: 192.168.56.0/24, dhcp_range: {start: 192.168.56.100, end: 192.168.56.200}}
-          ovs: {cidr: 10.9.0.0/16, switch: ovs, vlan: 12, mode: nat, dhcp: false}
+          ovs: {cidr: 10.9.0.0/16, switch: ovs, vlan: 12, dhcp: false}
         provision:
           - {name: base, shell: "true", args: [a, 1], env: {X: y}}
         machines:

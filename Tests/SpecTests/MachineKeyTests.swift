@@ -69,6 +69,10 @@ struct KeyCase: Sendable, CustomTestStringConvertible {
         KeyCase("networks:\n  - public: {dev: eth0}") {
             $0.networks == [.public(PublicAttachment(dev: "eth0", mode: .bridge))]
         },
+        KeyCase("networks:\n  - public: {bridge: br1, ip: 10.1.2.3, netmask: 255.255.0.0, auto_config: false}") {
+            $0.networks == [.public(PublicAttachment(bridge: "br1", ip: "10.1.2.3", netmask: "255.255.0.0", autoConfig: false))]
+                && $0.networks.first.map { if case .public(let p) = $0 { p.prefixLength == 16 } else { false } } == true
+        },
         KeyCase("networks:\n  - public: true\n    bridge: br1\n    ip: 10.1.2.3") {
             $0.networks == [.public(PublicAttachment(bridge: "br1", ip: "10.1.2.3"))]
         },

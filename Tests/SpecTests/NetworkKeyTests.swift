@@ -14,11 +14,16 @@ import Testing
 
     @Test func everyKey() throws {
         let parsed = try network("""
-            {cidr: 10.0.0.0/16, dhcp: true, dhcp_range: {start: 10.0.1.10, end: 10.0.1.20}, mode: nat, switch: ovs, vlan: 42}
+            {cidr: 10.0.0.0/16, dhcp: true, dhcp_range: {start: 10.0.1.10, end: 10.0.1.20}, mode: nat, switch: bridge}
             """)
         #expect(parsed == NetworkDefinition(
             name: "lab", cidr: "10.0.0.0/16", dhcp: true, dhcpRange: DHCPRange(start: "10.0.1.10", end: "10.0.1.20"),
-            mode: .nat, switch: .ovs, vlan: 42))
+            mode: .nat, switch: .bridge, vlan: nil))
+    }
+
+    @Test func openVSwitchWithVLANHasNoDHCP() throws {
+        #expect(try network("{cidr: 10.0.0.0/16, switch: ovs, vlan: 42}") == NetworkDefinition(
+            name: "lab", cidr: "10.0.0.0/16", dhcp: false, mode: .isolated, switch: .ovs, vlan: 42))
     }
 
     @Test func dhcpOff() throws {

@@ -34,6 +34,10 @@ public struct NICSpec: Sendable, Equatable {
     public var openvswitch: Bool
     /// VLAN tag (1–4094), with `openvswitch`.
     public var vlan: Int?
+    /// Whether QEMU offers the guest checksum offload (and with it TSO). Off for ports of Open
+    /// vSwitch's userspace datapath: it forwards a guest's frames as they are, so a TCP segment whose
+    /// checksum the guest left to "hardware" arrives with a wrong one and is dropped (ping still works).
+    public var checksumOffload: Bool = true
 
     /// True for QEMU user-mode networking (`.user`).
     public var isUserMode: Bool {

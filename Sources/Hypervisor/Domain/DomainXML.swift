@@ -139,6 +139,7 @@ public enum DomainXML {
         }
         if let mac = nic.mac { xml += "      <mac address='\(e(mac))'/>\n" }
         xml += "      <model type='\(e(nic.model))'/>\n"
+        if !nic.checksumOffload { xml += "      <driver>\n        <host csum='off'/>\n        <guest csum='off'/>\n      </driver>\n" }
         if nic.openvswitch {
             if case .direct = nic.source {} else { xml += "      <virtualport type='openvswitch'/>\n" }
         }

@@ -66,6 +66,11 @@ public final class Network: @unchecked Sendable {
         NetworkXML.ipv4Subnets(in: try xml())
     }
 
+    /// The network's DHCP reservations (live when active).
+    public func dhcpHosts() throws(HypervisorError) -> [DHCPHost] {
+        NetworkXML.dhcpHosts(in: try xml())
+    }
+
     /// The bridge interface name.
     public func bridgeName() throws(HypervisorError) -> String {
         try withPointer { network throws(HypervisorError) in

@@ -7,6 +7,15 @@ public enum NetworkMode: String, Sendable, Equatable {
     case isolated
 }
 
+/// What a network's bridge is.
+public enum NetworkSwitch: Sendable, Equatable {
+    /// A Linux bridge libvirt makes and runs: host address, DHCP, NAT.
+    case linuxBridge
+    /// An existing Open vSwitch bridge libvirt only plugs guests into (`<forward mode='bridge'/>` +
+    /// `<virtualport type='openvswitch'/>`), their ports tagged `vlan`: no host address, no DHCP.
+    case openvswitch(vlan: Int?)
+}
+
 /// A fixed DHCP reservation: this MAC always gets this IP.
 public struct DHCPHost: Sendable, Equatable {
     /// Guest MAC address.
@@ -46,6 +55,8 @@ public struct NetworkSpec: Sendable, Equatable {
     public var hosts: [DHCPHost]
     /// Attributes for `<vmfile:network …/>` in the network's `<metadata>`; marks it as vmfile's.
     public var metadata: [String: String]
+    /// Linux bridge (default) or Open vSwitch.
+    public var `switch`: NetworkSwitch
 
     /// Creates a spec.
     /// - Parameters:
@@ -53,7 +64,8 @@ public struct NetworkSpec: Sendable, Equatable {
     /// - Throws: `.invalidSpec` for a bridge name over 15 bytes, a range or reservation outside the subnet.
     public init(
         name: String, bridge: String, cidr: String, dhcp: Bool = true, dhcpRange: ClosedRange<IPv4Address>? = nil,
-        mode: NetworkMode = .nat, hosts: [DHCPHost] = [], metadata: [String: String] = [:]
+        mode: NetworkMode = .nat, hosts: [DHCPHost] = [], metadata: [String: String] = [:],
+        switch kind: NetworkSwitch = .linuxBridge
     ) throws(HypervisorError) {
         guard !name.isEmpty, !name.contains("/") else {
             throw HypervisorError(.invalidSpec, "Network name '\(name)' is invalid: it must be non-empty and contain no '/'")
@@ -80,6 +92,14 @@ public struct NetworkSpec: Sendable, Equatable {
         for host in hosts where !subnet.contains(host.ip) || host.ip == subnet.gatewayAddress {
             throw HypervisorError(.invalidSpec, "Network \(name): reserved address \(host.ip) for \(host.mac) is outside \(subnet) or is the host address")
         }
+        if case .openvswitch(let vlan) = kind {
+            if let vlan, !(1...4094).contains(vlan) {
+                throw HypervisorError(.invalidSpec, "Network \(name): VLAN \(vlan) is outside 1…4094")
+            }
+            guard !dhcp, hosts.isEmpty, mode == .isolated else {
+                throw HypervisorError(.invalidSpec, "Network \(name): an Open vSwitch network has no host address, DHCP or NAT")
+            }
+        }
         for key in metadata.keys where !DomainSpec.isXMLName(key) {
             throw HypervisorError(.invalidSpec, "Network \(name): metadata key '\(key)' is not a valid XML attribute name")
         }
@@ -90,6 +110,7 @@ public struct NetworkSpec: Sendable, Equatable {
         self.mode = mode
         self.hosts = hosts
         self.metadata = metadata
+        self.switch = kind
     }
 }
 
@@ -104,6 +125,12 @@ public enum NetworkXML {
         var element = "<\(VmfileMetadata.prefix):\(VmfileMetadata.networkElement) xmlns:\(VmfileMetadata.prefix)='\(VmfileMetadata.namespace)'"
         for key in spec.metadata.keys.sorted() { element += " \(key)='\(e(spec.metadata[key] ?? ""))'" }
         xml += "  <metadata>\n    \(element)/>\n  </metadata>\n"
+        if case .openvswitch(let vlan) = spec.switch {
+            // libvirt neither makes nor addresses this bridge: it only adds each guest's tap as a port.
+            xml += "  <forward mode='bridge'/>\n  <bridge name='\(e(spec.bridge))'/>\n  <virtualport type='openvswitch'/>\n"
+            if let vlan { xml += "  <vlan>\n    <tag id='\(vlan)'/>\n  </vlan>\n" }
+            return xml + "</network>\n"
+        }
         if spec.mode == .nat { xml += "  <forward mode='nat'/>\n" }
         // STP off: with it on, the kernel holds a new guest port in listening and learning for its
         // minimum forward delay (2 s each), so every boot waited ~4 s before its first DHCP packet passed.
@@ -133,6 +160,15 @@ public enum NetworkXML {
             if let prefix, let ip = IPv4Address(address) { subnets.append(IPv4Network(address: ip, prefixLength: prefix)) }
         }
         return subnets
+    }
+
+    /// The DHCP reservations (`<host mac=… ip=…/>` under `<dhcp>`) in network XML; DNS `<host>`
+    /// entries (no MAC) are not reservations.
+    public static func dhcpHosts(in xml: String) -> [DHCPHost] {
+        XMLText.elements("host", in: xml).compactMap { host in
+            guard let mac = host["mac"], let ip = host["ip"].flatMap(IPv4Address.init) else { return nil }
+            return DHCPHost(mac: mac.lowercased(), ip: ip, name: host["name"])
+        }
     }
 
     /// The attributes of `<…:network>` in vmfile's namespace, or nil when the network is not vmfile's.

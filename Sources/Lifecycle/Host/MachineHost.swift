@@ -35,11 +35,16 @@ public protocol MachineHost: Sendable {
     func leasedAddress(mac: String, network: String) throws -> String?
     /// Every domain on the connection that carries vmfile metadata.
     func vmfileDomains() throws -> [DomainRecord]
-    /// Makes sure the project's private network `plan` describes exists and is active, with its DHCP
-    /// reservations; refuses a network vmfile did not make and a subnet that overlaps the host's.
-    func preparePrivateNetwork(_ plan: PrivateNetworkPlan) throws
-    /// Deletes the private network `name` unless a vmfile domain still has a NIC on it; true when deleted.
-    func releasePrivateNetwork(_ name: String) throws -> Bool
+    /// Makes sure the project's private network `plan` describes exists and is active, and that it
+    /// reserves `machine`'s static address as the plan says now (a reservation of its MAC or address
+    /// that differs is replaced); refuses a network vmfile did not make and a subnet that overlaps the host's.
+    func preparePrivateNetwork(_ plan: PrivateNetworkPlan, for machine: String) throws
+    /// Checks that Open vSwitch networks can be made here (a local connection, ovs-vsctl reaching
+    /// running ovsdb-server and ovs-vswitchd), so `up` fails before it creates anything.
+    func requireOpenVSwitch() throws
+    /// Deletes the private network `name` unless a vmfile domain still has a NIC on it; when one
+    /// does, removes the DHCP reservation of the departing NIC `mac` instead.
+    func releasePrivateNetwork(_ name: String, mac: String) throws -> NetworkRelease
     /// Installs forwarded ports on the machine's host; nil when this host cannot (remote libvirt,
     /// session mode, where QEMU forwards them itself).
     var portForwarder: (any PortForwarder)? { get }
@@ -75,6 +80,16 @@ public struct GuestForward: Sendable, Equatable {
         self.host = host
         self.guestPort = guestPort
     }
+}
+
+/// What releasing a machine's private network did.
+public enum NetworkRelease: Sendable, Equatable {
+    /// No machine was left on it: it is gone.
+    case deleted
+    /// Other machines still use it; the departing NIC's reservation was removed (its address), if it had one.
+    case kept(removedReservation: String?)
+    /// There was no such network (or not one of vmfile's).
+    case absent
 }
 
 /// A domain's run state, as far as the lifecycle cares.

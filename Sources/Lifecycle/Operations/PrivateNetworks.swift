@@ -8,9 +8,9 @@ extension MachineController {
     func preparePrivateNetworks(_ machine: Machine, clock: PhaseClock) throws -> [NetworkAttachment] {
         var attachments: [NetworkAttachment] = []
         for plan in try privateNetworkPlans(of: machine) {
-            try host.preparePrivateNetwork(plan)
+            try host.preparePrivateNetwork(plan, for: machine.name)
             attachments.append(NetworkAttachment(network: plan.name, mac: PrivateNetworkPlan.mac(domain: project.domainName(of: machine.name), network: plan.name)))
-            let address = plan.reservations.first { $0.machine == machine.name }.map { " as \($0.ip)" } ?? " (DHCP)"
+            let address = plan.addresses.first { $0.machine == machine.name }.map { " as \($0.ip)" } ?? " (DHCP)"
             clock.report("network \(plan.definition) \(plan.subnet)\(address)")
         }
         return attachments
@@ -18,12 +18,17 @@ extension MachineController {
 
     /// Reports the address each private NIC of `machine` leased, waiting up to `privateAddressWait`
     /// for all of them, so `up` returns with the machines able to reach each other. A NIC without a
-    /// lease by then is a note, not an error: the guest may not DHCP it.
+    /// lease by then is a note, not an error: the guest may not DHCP it. NICs `auto_config` sets are
+    /// reported by it instead.
     func reportPrivateAddresses(_ machine: Machine, clock: PhaseClock) throws {
-        let plans = try privateNetworkPlans(of: machine).filter { $0.dhcpRange != nil || !$0.reservations.isEmpty }
+        let configured = Set(try staticAddresses(of: machine).map(\.mac))
+        let domain = project.domainName(of: machine.name)
+        let plans = try privateNetworkPlans(of: machine).filter {
+            $0.dhcpRange != nil && !configured.contains(PrivateNetworkPlan.mac(domain: domain, network: $0.name))
+        }
         let deadline = Date().addingTimeInterval(Self.privateAddressWait)
         for plan in plans {
-            let mac = PrivateNetworkPlan.mac(domain: project.domainName(of: machine.name), network: plan.name)
+            let mac = PrivateNetworkPlan.mac(domain: domain, network: plan.name)
             var address = try host.leasedAddress(mac: mac, network: plan.name)
             while address == nil, Date() < deadline {
                 Thread.sleep(forTimeInterval: Self.pollInterval)
@@ -38,14 +43,22 @@ extension MachineController {
     static let privateAddressWait: TimeInterval = 30
 
     /// Deletes the project networks `machine` was on that no domain uses any more (the last machine's
-    /// destroy takes the network with it).
+    /// destroy takes the network with it); from those that stay, removes the machine's DHCP reservation.
     func releasePrivateNetworks(_ machine: Machine, clock: PhaseClock) throws {
-        for plan in try privateNetworkPlans(of: machine) where try host.releasePrivateNetwork(plan.name) {
-            clock.report("network \(plan.definition) removed (no machine left on it)")
+        let domain = project.domainName(of: machine.name)
+        for plan in try privateNetworkPlans(of: machine) {
+            switch try host.releasePrivateNetwork(plan.name, mac: PrivateNetworkPlan.mac(domain: domain, network: plan.name)) {
+            case .deleted:
+                clock.report("network \(plan.definition) removed (no machine left on it)")
+            case .kept(let removed?):
+                clock.report("network \(plan.definition): reservation of \(removed) removed (other machines stay on it)")
+            case .kept(nil), .absent:
+                break
+            }
         }
     }
 
-    private func privateNetworkPlans(of machine: Machine) throws -> [PrivateNetworkPlan] {
+    func privateNetworkPlans(of machine: Machine) throws -> [PrivateNetworkPlan] {
         var names: [String] = []
         for case .private(let attachment) in machine.networks where !names.contains(attachment.network) {
             names.append(attachment.network)

@@ -23,6 +23,8 @@ extension MachineController {
             clock.report("note: \(unapplied.joined(separator: ", ")) not applied yet by this vmfile version")
         }
         try refuseRootOnlyNetworks(machine)
+        // Before anything is made: a host that cannot run the machine's Open vSwitch networks says so now.
+        if try privateNetworkPlans(of: machine).contains(where: \.openvswitch) { try host.requireOpenVSwitch() }
         var userForwards: [GuestForward]?
         if host.managementMode == .userMode {
             // A running QEMU holds its forwards (and their sockets): only a machine about to boot plans them.
@@ -68,6 +70,8 @@ extension MachineController {
             clock.report("started")
             return .created(address: try bootAndProvision(machine, request: request, clock: clock))
         case .shutoff, .crashed, .suspendedToDisk, .other:
+            // Its networks may be down (host restart) or hold an older reservation (a changed `ip:`).
+            _ = try preparePrivateNetworks(machine, clock: clock)
             // The ports chosen for this boot (the recorded ones while still free) replace the last boot's.
             if let userForwards { try host.setUserModeForwards(domain, userForwards) }
             try host.start(domain)
@@ -81,6 +85,7 @@ extension MachineController {
         let (target, session) = try waitForGuest(machine, clock: clock)
         var open = session
         defer { open.close() }
+        try configureStaticAddresses(machine, session: session, clock: clock)
         open = try runProvisioning(machine, selectSteps(machine, request: request), request: request, session: session,
                                    target: target, clock: clock)
         return host.managementMode == .network ? target.host : target.description

@@ -18,11 +18,20 @@ public struct PrivateNetworkPlan: Sendable, Equatable {
     /// Linux bridge: `vmfnet-<8 hex>`, 14 bytes (IFNAMSIZ allows 15).
     public var bridge: String
     public var subnet: IPv4Network
-    /// DHCP pool (the declared `dhcp_range`, else the upper half of the subnet); nil when `dhcp: false`.
+    /// DHCP pool (the declared `dhcp_range`, else the upper half of the subnet); nil when `dhcp: false`
+    /// and on Open vSwitch networks.
     public var dhcpRange: ClosedRange<IPv4Address>?
     public var nat: Bool
+    /// `switch: ovs`: an Open vSwitch bridge vmfile makes, guests' ports tagged `vlan`; no host
+    /// address and no DHCP there (static addresses are set by `auto_config`).
+    public var openvswitch: Bool
+    /// VLAN tag of the guests' ports (Open vSwitch only).
+    public var vlan: Int?
     /// Every static `ip:` any machine of the project declares on this network.
-    public var reservations: [Reservation]
+    public var addresses: [Reservation]
+    /// The DHCP reservations (MAC → IP) the network holds: every static address while it serves
+    /// DHCP, none with `dhcp: false` (then `auto_config` sets the addresses over SSH).
+    public var reservations: [Reservation] { dhcpRange == nil ? [] : addresses }
 
     /// - Parameters:
     ///   - domainName: the libvirt domain name of a machine (for MACs).
@@ -33,7 +42,9 @@ public struct PrivateNetworkPlan: Sendable, Equatable {
         bridge = "vmfnet-" + Self.hex(Self.fnv1a(name) & 0xffff_ffff, digits: 8)
         subnet = try IPv4Network(parsing: definition.cidr)
         nat = definition.mode == .nat
-        if !definition.dhcp {
+        openvswitch = definition.switch == .ovs
+        vlan = openvswitch ? definition.vlan : nil
+        if !definition.dhcp || openvswitch {
             dhcpRange = nil
         } else if let declared = definition.dhcpRange, let start = IPv4Address(declared.start), let end = IPv4Address(declared.end),
                   start <= end {
@@ -43,15 +54,15 @@ public struct PrivateNetworkPlan: Sendable, Equatable {
             let middle = first &+ (last &- first) / 2 &+ 1
             dhcpRange = IPv4Address(value: max(middle, subnet.gatewayAddress.value &+ 1))...IPv4Address(value: last)
         }
-        var reservations: [Reservation] = []
+        var addresses: [Reservation] = []
         for machine in machines {
             for case .private(let attachment) in machine.networks where attachment.network == definition.name {
                 guard let text = attachment.ip, let ip = IPv4Address(text) else { continue }
-                reservations.append(Reservation(mac: Self.mac(domain: domainName(machine.name), network: name), ip: ip,
+                addresses.append(Reservation(mac: Self.mac(domain: domainName(machine.name), network: name), ip: ip,
                                                 machine: machine.name))
             }
         }
-        self.reservations = reservations
+        self.addresses = addresses
     }
 
     /// The MAC of `domain`'s NIC on network `network`: stable across runs, distinct per network.

@@ -5,7 +5,7 @@ import Yams
 struct AttachmentReader {
     static let portKeys = ["guest", "host", "protocol", "host_ip", "auto_correct", "id"]
     static let privateKeys = ["private", "ip", "dhcp", "auto_config"]
-    static let publicKeys = ["bridge", "dev", "mode", "ip"]
+    static let publicKeys = ["bridge", "dev", "mode", "ip", "netmask", "auto_config"]
     static let folderKeys = ["host", "guest", "type", "disabled"]
 
     let context: LoadContext

@@ -123,6 +123,17 @@ extension AttachmentReader {
                                   hint: "write it like `192.168.1.50`, or leave `ip` out to use DHCP")
             }
         }
+        if let maskNode = map["netmask"], let text = reader.string(maskNode, key: "netmask") {
+            attachment.netmask = text
+            if attachment.prefixLength == nil {
+                valid = false
+                context.log.error("`netmask` \(text) is not a netmask", at: maskNode, hint: "write it like `255.255.255.0`")
+            } else if map["ip"] == nil {
+                valid = false
+                context.log.error("`netmask` applies only with a static `ip`", at: maskNode, hint: "add `ip:` or remove `netmask`")
+            }
+        }
+        attachment.autoConfig = map["auto_config"].flatMap { reader.bool($0, key: "auto_config") } ?? true
         return valid && (attachment.bridge != nil || attachment.dev != nil) ? attachment : nil
     }
 }

@@ -59,8 +59,21 @@ struct NetworkReader {
                                   hint: "add `switch: ovs` to network `\(name)` or remove `vlan`")
             }
         }
+        if kind == .ovs {
+            // vmfile gives an Open vSwitch network no host address: nothing to serve DHCP or NAT from.
+            let hint = "Open vSwitch networks carry guests' traffic only: give machines static `ip:`s (auto_config sets them), or use `switch: bridge`"
+            if let node = map["mode"], mode == .nat {
+                context.log.error("network `\(name)` uses Open vSwitch, which vmfile runs without NAT", at: node, hint: hint)
+            }
+            if let node = map["dhcp"], dhcp {
+                context.log.error("network `\(name)` uses Open vSwitch, which vmfile runs without DHCP", at: node, hint: hint)
+            }
+            if let node = map["dhcp_range"] {
+                context.log.error("network `\(name)` uses Open vSwitch, which vmfile runs without DHCP", at: node, hint: hint)
+            }
+        }
         guard let subnet else { return nil }
-        return NetworkDefinition(name: name, cidr: subnet.description, dhcp: dhcp, dhcpRange: range, mode: mode,
+        return NetworkDefinition(name: name, cidr: subnet.description, dhcp: dhcp && kind != .ovs, dhcpRange: range, mode: mode,
                                  switch: kind, vlan: vlan)
     }
 

@@ -140,13 +140,29 @@ public struct PublicAttachment: Codable, Sendable, Equatable {
     public var bridge: String?
     public var dev: String?
     public var mode: MacvtapMode?
+    /// Static IPv4 address, set over SSH (the network's DHCP is not ours to reserve in); nil means DHCP.
     public var ip: String?
+    /// Netmask of `ip` in dotted form (default `255.255.255.0`, as in Vagrant).
+    public var netmask: String?
+    /// Configure `ip` over SSH on Linux guests (default true).
+    public var autoConfig: Bool
 
-    public init(bridge: String? = nil, dev: String? = nil, mode: MacvtapMode? = nil, ip: String? = nil) {
+    public init(bridge: String? = nil, dev: String? = nil, mode: MacvtapMode? = nil, ip: String? = nil,
+                netmask: String? = nil, autoConfig: Bool = true) {
         self.bridge = bridge
         self.dev = dev
         self.mode = mode
         self.ip = ip
+        self.netmask = netmask
+        self.autoConfig = autoConfig
+    }
+
+    /// The prefix length of `netmask` (24 when unset); nil for a mask that is not contiguous ones.
+    public var prefixLength: Int? {
+        guard let netmask else { return 24 }
+        guard let mask = IPv4Address(netmask) else { return nil }
+        let ones = (~mask.value).leadingZeroBitCount
+        return ones > 0 && mask.value == UInt32.max << UInt32(32 - ones) ? ones : nil
     }
 }
 

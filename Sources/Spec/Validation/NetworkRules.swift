@@ -26,7 +26,11 @@ enum NetworkRules {
                 }
                 if context.has("\(origin).unchecked") { continue }
                 guard let text = link.ip else {
-                    if !definition.dhcp {
+                    if definition.switch == .ovs {
+                        context.log.error("network `\(link.network)` uses Open vSwitch, without DHCP, so `dhcp: true` gets no address",
+                                          at: context.position("\(origin).private"),
+                                          hint: "give this machine a static `ip:` (auto_config sets it in the guest)")
+                    } else if !definition.dhcp {
                         context.log.error("network `\(link.network)` has DHCP turned off, so `dhcp: true` gets no address",
                                           at: context.position("\(origin).private"),
                                           hint: "give this machine a static `ip:` or set `dhcp: true` on the network")

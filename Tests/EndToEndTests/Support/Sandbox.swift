@@ -31,6 +31,13 @@ final class Sandbox {
         try? FileManager.default.removeItem(at: directory.deletingLastPathComponent())
     }
 
+    /// Edits the project's Vmfile in place.
+    func rewriteVmfile(replacing old: String, with new: String) throws {
+        let text = try String(contentsOf: vmfilePath, encoding: .utf8)
+        guard text.contains(old) else { throw SandboxError(message: "the Vmfile has no '\(old)'") }
+        try text.replacingOccurrences(of: old, with: new).write(to: vmfilePath, atomically: true, encoding: .utf8)
+    }
+
     /// Runs vmfile in the project directory with the sandbox's home.
     @discardableResult
     func run(_ arguments: String...) throws -> ProcessOutput {
