@@ -5,7 +5,7 @@ import Foundation
 import Glibc
 #endif
 
-/// Copies a byte range between files in the kernel (`sendfile`, as `cp` copies in the kernel) while another
+/// Copies a byte range between files in the kernel (`copy_file_range`, as `cp` does) while another
 /// thread hashes the same range from the page cache: one pass, no user-space copy of the data.
 enum RangeCopier {
     /// Copies `length` bytes at `offset` of `source` to the end of `target`; returns their SHA-256
@@ -28,13 +28,31 @@ enum RangeCopier {
         return job.digest
     }
 
+    private typealias CopyFileRange = @convention(c) (
+        Int32, UnsafeMutablePointer<off_t>?, Int32, UnsafeMutablePointer<off_t>?, Int, UInt32) -> Int
+
+    /// glibc's `copy_file_range`, which the Glibc module does not declare (it is a GNU extension).
+    private static let copyFileRange: CopyFileRange? = dlsym(nil, "copy_file_range").map {
+        unsafeBitCast($0, to: CopyFileRange.self)
+    }
+
+    /// `copy_file_range` as `cp` does (a reflink or server-side copy where the file system offers one, else
+    /// an in-kernel copy); `sendfile` where the kernel refuses it for these files (e.g. across file systems
+    /// on older kernels).
     private static func kernelCopy(_ source: Int32, offset: UInt64, length: UInt64, to target: Int32, name: String) throws {
         var input = off_t(offset)
         var left = length
+        var useSendfile = copyFileRange == nil
         while left > 0 {
-            let count = sendfile(target, source, &input, Int(min(left, 1 << 30)))
+            let chunk = Int(min(left, 1 << 30))
+            let count = if !useSendfile, let copyFileRange { copyFileRange(source, &input, target, nil, chunk, 0) }
+                else { sendfile(target, source, &input, chunk) }
             if count < 0 {
                 if errno == EINTR { continue }
+                if !useSendfile, [EXDEV, EINVAL, ENOSYS, EOPNOTSUPP, EBADF].contains(errno) {
+                    useSendfile = true
+                    continue
+                }
                 throw BoxError(.io, "cannot copy \(name): \(String(cString: strerror(errno)))",
                                hint: "check free space where the box store lives (VMFILE_HOME)")
             }
