@@ -44,15 +44,21 @@ public struct ConnectionURIInputs: Sendable, Equatable {
     /// The system daemon sockets probed for `systemSocketReachable`, monolithic and modular daemons.
     public static let systemSockets = ["/var/run/libvirt/libvirt-sock", "/var/run/libvirt/virtqemud-sock"]
 
-    /// Gathers the facts from this process: its environment, euid and the system sockets.
+    /// Gathers the facts from this process: its environment, euid and the system sockets. The sockets
+    /// are probed only when the answer decides the URI (not root, no URI given): a probe costs the daemon
+    /// a client connection and every short command a round trip.
     public static func current(explicit: String?, vmfile: String?, environment: [String: String]) -> ConnectionURIInputs {
-        ConnectionURIInputs(
+        var inputs = ConnectionURIInputs(
             explicit: explicit,
             environment: environment["VMFILE_LIBVIRT_URI"],
             vmfile: vmfile,
             isRoot: geteuid() == 0,
-            systemSocketReachable: systemSockets.contains(where: unixSocketAccepts)
+            systemSocketReachable: false
         )
+        if ResolvedConnectionURI.resolve(inputs).source == .defaultSession {
+            inputs.systemSocketReachable = systemSockets.contains(where: unixSocketAccepts)
+        }
+        return inputs
     }
 
     /// True when a UNIX stream socket at `path` accepts a connection (closed immediately).
