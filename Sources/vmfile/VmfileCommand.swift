@@ -1,8 +1,9 @@
 import ArgumentParser
 
-/// The `vmfile` root command: declarative VM lifecycle on libvirt.
+/// The `vmfile` root command: declarative VM lifecycle on libvirt. Synchronous: every subcommand is,
+/// and an async root would start the concurrency runtime and hop to a worker thread on every run.
 @main
-struct VmfileCommand: AsyncParsableCommand {
+struct VmfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vmfile",
         abstract: "Declarative VM lifecycle on libvirt: Vmfile machines, boxes and provisioning.",
