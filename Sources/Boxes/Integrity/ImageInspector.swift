@@ -62,37 +62,3 @@ struct ImageInfo: Decodable, Equatable {
         }
     }
 }
-
-/// Runs helper programs (qemu-img, tar) and returns their stdout.
-enum Tool {
-    @discardableResult
-    static func run(_ tool: String, _ arguments: [String], hint: String? = nil) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-tool-\(UUID().uuidString)")
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-tool-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: output)
-            try? FileManager.default.removeItem(at: errors)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw BoxError(.io, "cannot run \(tool): \(error)", hint: hint)
-        }
-        process.waitUntilExit()
-        let stdout = (try? Data(contentsOf: output)) ?? Data()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: (try? Data(contentsOf: errors)) ?? Data(), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            throw BoxError(.io, "\(tool) \(arguments.joined(separator: " ")) failed: \(message)", hint: hint)
-        }
-        return stdout
-    }
-}
