@@ -46,15 +46,25 @@ struct BoxesEndToEndTests {
         #expect(list.stdout.contains("\"machine\" : \"copy\""), "\(list)")
 
         #expect(try sandbox.run("destroy", "--force").status == 0)
-        // This box's own volume (named by its digest): other suites' runs may hold a roundtrip box of theirs.
-        let digest = try String(contentsOf: sandbox.home.appendingPathComponent("boxes/roundtrip/0/libvirt/box.img.sha256"), encoding: .utf8)
-        let volume = "vmfile-box-roundtrip-0-\(digest.trimmingCharacters(in: .whitespacesAndNewlines).prefix(12))"
-        #expect(try runProcess("/usr/bin/virsh", ["-q", "-c", "qemu:///system", "vol-list", "vmfile"]).stdout.contains(volume))
+        let volume = try Self.poolVolume(of: "roundtrip", in: sandbox)
+        #expect(try Self.poolVolumes().contains(volume))
         let remove = try sandbox.run("box", "remove", "roundtrip")
         #expect(remove.status == 0, "\(remove)")
-        let volumes = try runProcess("/usr/bin/virsh", ["-q", "-c", "qemu:///system", "vol-list", "vmfile"]).stdout
+        let volumes = try Self.poolVolumes()
         #expect(!volumes.contains(volume), "\(volumes)")
         #expect(try sandbox.leftovers().isEmpty)
+    }
+
+    /// This sandbox's pool volume of box `name` version 0, named by its digest (other suites' runs may
+    /// hold a box of that name with other content).
+    static func poolVolume(of name: String, in sandbox: Sandbox) throws -> String {
+        let digest = try String(contentsOf: sandbox.home.appendingPathComponent("boxes/\(name)/0/libvirt/box.img.sha256"), encoding: .utf8)
+        return "vmfile-box-\(name)-0-\(digest.trimmingCharacters(in: .whitespacesAndNewlines).prefix(12))"
+    }
+
+    /// `virsh vol-list` of the vmfile pool.
+    static func poolVolumes() throws -> String {
+        try runProcess("/usr/bin/virsh", ["-q", "-c", "qemu:///system", "vol-list", "vmfile"]).stdout
     }
 
     @Test func handAssembledVagrantLibvirtBoxBootsViaBoxURL() throws {
@@ -93,6 +103,20 @@ struct BoxesEndToEndTests {
         #expect(up.stderr.contains("adding it from") && up.stderr.contains("Vagrantfile"), "\(up)")
         #expect(try sandbox.run("ssh", "-c", "uname -s").stdout == "Linux\n")
         #expect(try sandbox.run("destroy", "--force").status == 0)
+
+        // Other content forced in under the same name and version: the old content's pool volume goes
+        // too (no disk is backed by it any more), as `box remove` would have removed it.
+        let imported = try Self.poolVolume(of: "handmade", in: sandbox)
+        #expect(try Self.poolVolumes().contains(imported))
+        let other = sandbox.directory.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        try Data(#"{"provider": "libvirt", "format": "qcow2", "virtual_size": 1}"#.utf8).write(to: other.appendingPathComponent("metadata.json"))
+        let image = try runProcess("/usr/bin/qemu-img", ["create", "-q", "-f", "qcow2", other.appendingPathComponent("box.img").path, "1G"])
+        try #require(image.status == 0, "\(image)")
+        let replace = try sandbox.run("box", "add", "handmade", other.path, "--force")
+        #expect(replace.status == 0, "\(replace)")
+        let volumes = try Self.poolVolumes()
+        #expect(!volumes.contains(imported), "\(volumes)")
         #expect(try sandbox.run("box", "remove", "handmade").status == 0)
         #expect(try sandbox.leftovers().isEmpty)
     }

@@ -41,12 +41,22 @@ public struct BoxRemoval: Sendable {
         for box in boxes {
             let volume = BoxUsage.volumeName(of: box)
             try store.remove(name: box.name, version: box.version)
-            guard let volume, let connection, usage.boxVolumes.contains(volume) else { continue }
-            if usage.users[volume]?.isEmpty ?? true {
-                try connection.storagePool(named: StoragePool.defaultName).deleteVolume(named: volume)
-            } else {
-                notice("pool volume \(volume) stays: machine disks are backed by it")
-            }
+            if let volume { try deleteVolumeIfUnused(volume, usage: usage) }
+        }
+    }
+
+    /// Deletes the pool volume of box content no longer in the store (`box add --force` put other
+    /// content under its name and version), unless machine disks are backed by it.
+    public func dropVolume(ofReplacedContent volume: String) throws {
+        try deleteVolumeIfUnused(volume, usage: try usage())
+    }
+
+    private func deleteVolumeIfUnused(_ volume: String, usage: BoxUsage) throws {
+        guard let connection, usage.boxVolumes.contains(volume) else { return }
+        if usage.users[volume]?.isEmpty ?? true {
+            try connection.storagePool(named: StoragePool.defaultName).deleteVolume(named: volume)
+        } else {
+            notice("pool volume \(volume) stays: machine disks are backed by it")
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Boxes
 import Foundation
+import Lifecycle
 import Spec
 
 /// `vmfile box add [NAME] SOURCE`: install a libvirt box from a directory, a `.box` file, a URL or a catalog.
@@ -41,6 +42,8 @@ struct BoxAddCommand: ParsableCommand {
 
     func run() throws {
         let store = BoxStore(root: BoxStore.defaultRoot())
+        // With --force other content may replace a version whose content was imported into the pool.
+        let volumesBefore = force ? Self.poolVolumeNames(store) : [:]
         let installer = BoxInstaller(store: store, progress: Progress.renderer().report, notice: { StandardError.print("==> \($0)") })
         let box = try reportingErrors {
             let sourceText: String
@@ -62,6 +65,20 @@ struct BoxAddCommand: ParsableCommand {
         }
         let disks = box.metadata.imageFiles.count > 1 ? ", \(box.metadata.imageFiles.count) disks" : ""
         StandardError.print("==> box \(box.name) \(box.version) added (\(ByteCount.text(box.sizeOnDisk()))\(disks))")
+        if let replaced = volumesBefore["\(box.name) \(box.version)"], replaced != BoxUsage.volumeName(of: box) {
+            let removal = BoxRemoval(store: store, connection: BoxConnection.open(connect: nil),
+                                     notice: { StandardError.print("==> \($0)") })
+            try reportingErrors { try removal.dropVolume(ofReplacedContent: replaced) }
+        }
+    }
+
+    /// "name version" → pool volume name of each installed box whose content has a recorded digest.
+    private static func poolVolumeNames(_ store: BoxStore) -> [String: String] {
+        var names: [String: String] = [:]
+        for box in (try? store.list()) ?? [] {
+            names["\(box.name) \(box.version)"] = BoxUsage.volumeName(of: box)
+        }
+        return names
     }
 }
 
