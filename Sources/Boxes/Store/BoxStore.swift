@@ -111,7 +111,9 @@ public struct BoxStore: Sendable {
     /// The catalog URL recorded for `name` (Vagrant's `<box>/metadata_url`), if any.
     public func catalogURL(of name: String) -> String? {
         let file = nameDirectory(name).appendingPathComponent("metadata_url")
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
+        // Most boxes have none: a stat is far cheaper than the error a failed read builds.
+        guard FileManager.default.fileExists(atPath: file.path),
+              let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
         let url = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return url.isEmpty ? nil : url
     }

@@ -30,10 +30,12 @@ public struct InstalledBox: Sendable, Equatable, Codable {
     /// Size of the box's files on disk in bytes.
     public func sizeOnDisk() -> UInt64 {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        // stat(2), not FileManager's attributesOfItem: that also resolves owner and group names
+        // through NSS (/etc/passwd, /etc/group) for every file, most of `box list`'s own time.
         return files.reduce(0) { total, file in
-            let attributes = try? FileManager.default.attributesOfItem(
-                atPath: directory.appendingPathComponent(file).path)
-            return total + ((attributes?[.size] as? NSNumber)?.uint64Value ?? 0)
+            var info = stat()
+            guard stat(directory.appendingPathComponent(file).path, &info) == 0 else { return total }
+            return total + UInt64(max(info.st_size, 0))
         }
     }
 }
