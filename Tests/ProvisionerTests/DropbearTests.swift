@@ -35,6 +35,20 @@ extension LoopbackServerTests {
             }
         }
 
+        @Test func readinessRunsTheSessionOnTheConnectionItsProbeOpened() async throws {
+            try await withServer(.dropbear, authorizedKeys: [keys.publicKeyLine]) { server in
+                func accepted() -> Int { server.log.components(separatedBy: "Child connection from").count - 1 }
+                // The fixture's own check that the port listens is a connection too: let it be logged first.
+                let settled = Date().addingTimeInterval(5)
+                while !server.log.contains("Exit before auth"), Date() < settled { usleep(10_000) }
+                let before = accepted()
+                let (session, _) = try await SSHSession.waitUntilReady(configuration(server), timeout: 10)
+                #expect(try session.run("true").status == ExitStatus(code: 0))
+                // A guest's sshd forks for every connection it accepts; the probe's is the session's.
+                #expect(accepted() - before == 1, "server log:\n\(server.log)")
+            }
+        }
+
         @Test func vagrantRSAKeyAuthenticates() async throws {
             let pub = try String(contentsOf: vagrantKeysDirectory.appendingPathComponent("vagrant.pub.rsa"), encoding: .utf8)
             try await withServer(.dropbear, authorizedKeys: [pub.trimmingCharacters(in: .whitespacesAndNewlines)]) { server in

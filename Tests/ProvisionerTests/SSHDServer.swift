@@ -89,6 +89,11 @@ final class SSHDServer: @unchecked Sendable {
         if running { try launch() }
     }
 
+    /// What the server logged so far (dropbear logs each connection it accepts as "Child connection from").
+    var log: String {
+        (try? String(contentsOf: directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
+    }
+
     /// Starts the server process and waits until it accepts TCP connections.
     func launch() throws {
         let log = directory.appendingPathComponent("server.log")

@@ -53,6 +53,23 @@ private final class Listener {
         #expect(TCPProbe(host: "127.0.0.1", port: freePort).probe(timeout: 1) == .refused)
     }
 
+    @Test func theOpenConnectionIsHandedOverOnce() throws {
+        let listener = try Listener()
+        let prober = TCPProbe(host: "127.0.0.1", port: listener.port)
+        #expect(prober.probe(timeout: 1) == .open)
+        let socket = try #require(prober.takeConnectedSocket())
+        defer { close(socket) }
+        #expect(prober.takeConnectedSocket() == nil, "the socket belongs to the caller now")
+        // It is the connection the listener has queued: bytes written to it arrive there.
+        let server = accept(listener.fd, nil, nil)
+        defer { close(server) }
+        #expect(server >= 0)
+        #expect(write(socket, "hi", 2) == 2)
+        var buffer = [UInt8](repeating: 0, count: 2)
+        #expect(read(server, &buffer, 2) == 2)
+        #expect(buffer == Array("hi".utf8))
+    }
+
     @Test func unansweredSynsTimeOutThenAFreshAttemptConnectsAndNothingLeaks() throws {
         let listener = try Listener()
         let prober = TCPProbe(host: "127.0.0.1", port: listener.port)

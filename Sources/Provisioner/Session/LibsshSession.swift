@@ -7,6 +7,9 @@ import Foundation
 final class LibsshSession {
     private let raw: ssh_session
     private(set) var isDisconnected = false
+    /// A connected socket given to libssh (`SSH_OPTIONS_FD`). libssh never closes a socket it was
+    /// given, so this session does, once libssh is done with it.
+    private var adoptedSocket: Int32 = -1
 
     init() throws {
         guard let raw = ssh_new() else {
@@ -18,6 +21,14 @@ final class LibsshSession {
     deinit {
         if !isDisconnected { ssh_disconnect(raw) }
         ssh_free(raw)
+        if adoptedSocket >= 0 { close(adoptedSocket) }
+    }
+
+    /// Makes the session run over `socket` (already connected) instead of connecting itself. The session owns
+    /// the socket from this call on, also when it throws.
+    func adopt(socket: Int32) throws {
+        adoptedSocket = socket
+        try setOption(SSH_OPTIONS_FD, socket, name: "socket")
     }
 
     func withRaw<T>(_ body: (ssh_session) throws -> T) rethrows -> T {
@@ -34,6 +45,8 @@ final class LibsshSession {
         guard !isDisconnected else { return }
         ssh_disconnect(raw)
         isDisconnected = true
+        if adoptedSocket >= 0 { close(adoptedSocket) }
+        adoptedSocket = -1
     }
 
     func setOption(_ option: ssh_options_e, _ value: String, name: String) throws {

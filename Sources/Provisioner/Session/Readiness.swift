@@ -6,7 +6,8 @@ extension SSHSession {
     /// host key it presented (pin it on first contact).
     ///
     /// Every `pollInterval` (or `probeTimeout` while SYNs go unanswered) a cheap TCP probe checks the port, so
-    /// sshd is found within about that long of it listening; then the handshake and authentication run.
+    /// sshd is found within about that long of it listening; then the handshake and authentication run on the
+    /// connection the probe opened.
     /// Refused, reset or half-started servers are retried until `timeout`. A host key mismatch or an unreadable key fails at once. Rejected keys are retried
     /// `authAttempts` times a second apart (a box may accept connections before its keys are installed), then
     /// fail with the server's answer. On timeout the error says what the last attempt saw.
@@ -59,7 +60,8 @@ extension SSHSession {
                 var attempt = config
                 attempt.timeout = min(config.timeout, max(remaining(), 1))
                 do {
-                    let session = try SSHSession.connect(attempt, logger: logger)
+                    // The handshake runs on the probe's connection: the guest's sshd already accepted it.
+                    let session = try SSHSession.connect(attempt, over: prober.takeConnectedSocket(), logger: logger)
                     logger.debug("ssh ready", metadata: [
                         "endpoint": "\(config.endpoint)", "waited": "\(clock.now - start)",
                     ])

@@ -38,25 +38,39 @@ public final class SSHSession: @unchecked Sendable {
     public static func connect(
         _ configuration: SSHConfiguration, logger: Logger = Logger(label: "vmfile.ssh")
     ) throws -> SSHSession {
+        try connect(configuration, over: nil, logger: logger)
+    }
+
+    /// ``connect(_:logger:)`` over `socket`, a TCP connection to the configured endpoint that is already
+    /// open (the session owns it from this call on), or over a new connection when nil.
+    static func connect(_ configuration: SSHConfiguration, over socket: Int32?, logger: Logger) throws -> SSHSession {
         do {
-            return try connect(configuration, requestPinnedKeyType: true, logger: logger)
+            return try connect(configuration, requestPinnedKeyType: true, socket: socket, logger: logger)
         } catch let error as SSHError
             where configuration.hostKeyPin != nil && error.libsshError?.lowercased().contains("host key") == true
         {
             // The server has no key of the pinned type (a rebuilt machine with other host keys): connect
             // without asking for that type, so the mismatch is reported as such rather than as a kex error.
-            return try connect(configuration, requestPinnedKeyType: false, logger: logger)
+            // The first attempt used up `socket`: this one connects anew.
+            return try connect(configuration, requestPinnedKeyType: false, socket: nil, logger: logger)
         }
     }
 
     private static func connect(
-        _ config: SSHConfiguration, requestPinnedKeyType: Bool, logger: Logger
+        _ config: SSHConfiguration, requestPinnedKeyType: Bool, socket: Int32?, logger: Logger
     ) throws -> SSHSession {
+        let session: LibsshSession
+        do {
+            session = try LibsshSession()
+        } catch {
+            if let socket { Glibc.close(socket) }
+            throw error
+        }
+        if let socket { try session.adopt(socket: socket) }
         guard !config.keys.isEmpty else {
             throw SSHError(.invalidArgument, "no private keys to authenticate to \(config.subject) with",
                            host: config.host, port: config.port)
         }
-        let session = try LibsshSession()
         try configure(session, config, requestPinnedKeyType: requestPinnedKeyType)
 
         let started = ContinuousClock.now

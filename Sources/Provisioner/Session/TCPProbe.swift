@@ -6,6 +6,9 @@ import Foundation
 /// ``maxAge`` seconds open: a SYN sent before the guest had its address is lost and the kernel resends
 /// it only after a second, so new short attempts notice a fresh guest quickly, while the older ones
 /// (with the kernel's retransmits) still answer on a slow link whose round trip exceeds one probe.
+///
+/// The connection that answered is kept for ``takeConnectedSocket()``: the SSH session then runs on it
+/// instead of opening another, which under TCG costs the guest a second accept and fork of its sshd.
 final class TCPProbe {
     enum Outcome: Equatable {
         case open
@@ -29,47 +32,90 @@ final class TCPProbe {
     private let host: String
     private let port: Int
     private var attempts: [(fd: Int32, started: Date)] = []
+    /// The connected socket of the last `.open` probe, until taken.
+    private var connected: Int32 = -1
 
     init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
-    deinit { closeAll() }
+    deinit {
+        closeAll()
+        closeConnected()
+    }
 
     /// Attempts still waiting for an answer (each holds a socket).
     var attemptsInFlight: Int { attempts.count }
 
     /// Starts an attempt and waits up to `timeout` for any attempt in flight to connect or fail.
+    ///
+    /// The newest attempt speaks for the guest as it is now (refused: up, but nothing listens yet). An older
+    /// one may fail for a reason that no longer holds (its SYN went out before the guest had its address and
+    /// ended as "no route to host"): it is dropped and the wait goes on, so a connection that completes a
+    /// moment later is seen at once rather than one poll interval later.
     func probe(timeout: TimeInterval) -> Outcome {
         expireOldAttempts()
+        closeConnected()
+        let newest: Int32
         switch start() {
-        case .pending(let fd): attempts.append((fd, Date()))
-        case .connected: closeAll(); return .open
-        case .failed(let outcome): return outcome
+        case .pending(let fd):
+            attempts.append((fd, Date()))
+            newest = fd
+        case .connected(let fd):
+            closeAll()
+            connected = fd
+            return .open
+        case .failed(let outcome):
+            return outcome
         }
-        var pollFDs = attempts.map { pollfd(fd: $0.fd, events: Int16(POLLOUT), revents: 0) }
-        let milliseconds = Int32(max(1, min(timeout, 60) * 1000))
-        var ready: Int32
-        repeat { ready = poll(&pollFDs, nfds_t(pollFDs.count), milliseconds) } while ready < 0 && errno == EINTR
-        guard ready > 0 else { return ready == 0 ? .timedOut : .failed(String(cString: strerror(errno))) }
+        let deadline = Date().addingTimeInterval(min(timeout, 60))
         var outcome = Outcome.timedOut
-        for entry in pollFDs where entry.revents != 0 {
-            var error: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            let result = getsockopt(entry.fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 ? error : errno
-            if result == 0 { closeAll(); return .open }
-            outcome = Self.outcome(result)
-            close(entry.fd)
-            attempts.removeAll { $0.fd == entry.fd }
+        while !attempts.isEmpty {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else { return .timedOut }
+            var pollFDs = attempts.map { pollfd(fd: $0.fd, events: Int16(POLLOUT), revents: 0) }
+            let ready = poll(&pollFDs, nfds_t(pollFDs.count), Int32(max(1, (left * 1000).rounded(.up))))
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return .failed(String(cString: strerror(errno)))
+            }
+            guard ready > 0 else { return .timedOut }
+            for entry in pollFDs where entry.revents != 0 {
+                let result = Self.pendingError(entry.fd)
+                attempts.removeAll { $0.fd == entry.fd }
+                if result == 0 {
+                    closeAll()
+                    connected = entry.fd
+                    return .open
+                }
+                close(entry.fd)
+                if entry.fd == newest { return Self.outcome(result) }
+                outcome = Self.outcome(result)
+            }
         }
         return outcome
+    }
+
+    /// Hands over the socket of the last `.open` probe (connected, non-blocking, close-on-exec); the caller
+    /// closes it. Nil when the last probe did not connect or the socket was taken already.
+    func takeConnectedSocket() -> Int32? {
+        guard connected >= 0 else { return nil }
+        defer { connected = -1 }
+        return connected
+    }
+
+    /// The outcome of a finished non-blocking connect: 0 when it connected, else the error.
+    private static func pendingError(_ fd: Int32) -> Int32 {
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 ? error : errno
     }
 
     /// How starting a non-blocking connect went.
     private enum Start {
         case pending(Int32)
-        case connected
+        case connected(Int32)
         case failed(Outcome)
     }
 
@@ -87,10 +133,7 @@ final class TCPProbe {
                         first.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
                         first.pointee.ai_protocol)
         guard fd >= 0 else { return .failed(.failed("socket(): \(String(cString: strerror(errno)))")) }
-        if connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 {
-            close(fd)
-            return .connected
-        }
+        if connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 { return .connected(fd) }
         let error = errno
         guard error == EINPROGRESS else {
             close(fd)
@@ -108,6 +151,11 @@ final class TCPProbe {
     private func closeAll() {
         for attempt in attempts { close(attempt.fd) }
         attempts.removeAll()
+    }
+
+    private func closeConnected() {
+        if connected >= 0 { close(connected) }
+        connected = -1
     }
 
     private static func outcome(_ code: Int32) -> Outcome {
