@@ -38,8 +38,12 @@ enum RangeCopier {
 
     /// `copy_file_range` as `cp` does (a reflink or server-side copy where the file system offers one, else
     /// an in-kernel copy); `sendfile` where the kernel refuses it for these files (e.g. across file systems
-    /// on older kernels).
+    /// on older kernels). A range not page-aligned against the target goes through `PipeSplicer` instead.
     private static func kernelCopy(_ source: Int32, offset: UInt64, length: UInt64, to target: Int32, name: String) throws {
+        if PipeSplicer.isMisaligned(sourceOffset: offset, target: target),
+           try PipeSplicer.copy(source, offset: offset, length: length, to: target, name: name) {
+            return
+        }
         var input = off_t(offset)
         var left = length
         var useSendfile = copyFileRange == nil
@@ -53,12 +57,22 @@ enum RangeCopier {
                     useSendfile = true
                     continue
                 }
-                throw BoxError(.io, "cannot copy \(name): \(String(cString: strerror(errno)))",
-                               hint: "check free space where the box store lives (VMFILE_HOME)")
+                throw copyFailure(name)
             }
-            if count == 0 { throw BoxError(.invalidBox, "\(name) ends early", hint: "the archive is truncated; fetch it again") }
+            if count == 0 { throw endsEarly(name) }
             left -= UInt64(count)
         }
+    }
+
+    /// The error for a copy the kernel failed (errno still set by the failed call).
+    static func copyFailure(_ name: String) -> BoxError {
+        BoxError(.io, "cannot copy \(name): \(String(cString: strerror(errno)))",
+                 hint: "check free space where the box store lives (VMFILE_HOME)")
+    }
+
+    /// The error for a source that ends before the range its archive header promised.
+    static func endsEarly(_ name: String) -> BoxError {
+        BoxError(.invalidBox, "\(name) ends early", hint: "the archive is truncated; fetch it again")
     }
 
     private static func hash(_ source: Int32, offset: UInt64, length: UInt64, name: String, failure: inout Error?) -> String {
