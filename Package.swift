@@ -21,7 +21,9 @@ let package = Package(
         .systemLibrary(name: "CLibssh", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         .target(name: "Spec", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Boxes", dependencies: ["Spec", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Hypervisor", dependencies: ["CLibvirt", "Spec", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Hypervisor", dependencies: [
+            "CLibvirt", "Spec", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "Provisioner", dependencies: ["CLibssh", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Net", dependencies: ["Spec"]),
         .target(name: "Lifecycle", dependencies: ["Spec", "Boxes", "Hypervisor", "Net", "Provisioner"]),

@@ -72,6 +72,12 @@ final class FakeHost: MachineHost, @unchecked Sendable {
         return try body()
     }
 
+    /// Plays a volume removed behind vmfile's back (or by a failed run after libvirtd defined its domain).
+    func dropVolume(_ volume: String) { lock.lock(); volumes[volume] = nil; lock.unlock() }
+
+    /// Plays a domain changing state on its own (another caller's operation).
+    func setStatus(_ status: DomainStatus, of domain: String) { lock.lock(); domains[domain]?.status = status; lock.unlock() }
+
     func domainState(_ domain: String) throws -> DomainStatus? {
         lock.lock()
         defer { lock.unlock() }

@@ -21,8 +21,10 @@ public struct AcceleratorDetector: Sendable {
     }
 
     /// The detector for this process: cache under `/var/cache/vmfile` for root, else
-    /// `$XDG_CACHE_HOME/vmfile` (or `~/.cache/vmfile`); probe with `qemuBinary`.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, qemuBinary: String = "/usr/bin/qemu-system-x86_64") {
+    /// `$XDG_CACHE_HOME/vmfile` (or `~/.cache/vmfile`); probe with `qemuBinary`, else `VMFILE_EMULATOR`,
+    /// else `/usr/bin/qemu-system-x86_64`.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, qemuBinary: String? = nil) {
+        let qemuBinary = qemuBinary ?? Self.emulator(environment: environment) ?? "/usr/bin/qemu-system-x86_64"
         let directory: String
         if geteuid() == 0 {
             directory = "/var/cache/vmfile"
@@ -32,6 +34,13 @@ public struct AcceleratorDetector: Sendable {
             directory = (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/vmfile"
         }
         self.init(cacheFile: directory + "/accel", probe: { KVMProbe.run(qemuBinary: qemuBinary) })
+    }
+
+    /// The QEMU binary `VMFILE_EMULATOR` names for domains and the KVM probe (vagrant-libvirt's
+    /// `emulator_path`); nil when unset.
+    public static func emulator(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard let value = environment["VMFILE_EMULATOR"], !value.isEmpty else { return nil }
+        return value
     }
 
     /// Reads the facts of this host.

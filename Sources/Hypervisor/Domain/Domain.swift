@@ -40,10 +40,15 @@ public final class Domain: @unchecked Sendable {
         }
     }
 
-    /// Boots the defined domain.
+    /// Boots the defined domain. A domain that is already running once libvirt settles (another
+    /// caller's start, e.g. a killed vmfile's that libvirtd finished) is the wanted outcome.
     public func start() throws(HypervisorError) {
         let log = connection.uriInfo.isSession ? "~/.cache/libvirt/qemu/log/\(name).log" : "/var/log/libvirt/qemu/\(name).log"
-        try call("Starting", hint: "See the QEMU log \(log) on the libvirt host") { virDomainCreate($0) }
+        do {
+            try call("Starting", hint: "See the QEMU log \(log) on the libvirt host") { virDomainCreate($0) }
+        } catch where error.code == .operationInvalid {
+            guard try settledState().isActive else { throw error }
+        }
     }
 
     /// Asks the guest to power off (ACPI power button). Returns immediately; see `waitForState`.
@@ -65,9 +70,13 @@ public final class Domain: @unchecked Sendable {
         try call("Pausing") { virDomainSuspend($0) }
     }
 
-    /// Continues a paused domain.
+    /// Continues a paused domain. One that is running once libvirt settles is the wanted outcome.
     public func resume() throws(HypervisorError) {
-        try call("Resuming") { virDomainResume($0) }
+        do {
+            try call("Resuming") { virDomainResume($0) }
+        } catch where error.code == .operationInvalid {
+            guard try settledState() == .running else { throw error }
+        }
     }
 
     /// Asks the guest to reboot (ACPI).
@@ -189,10 +198,26 @@ public final class Domain: @unchecked Sendable {
 }
 
 extension LibvirtConnection {
-    /// Defines (persistently) or redefines a domain from `spec`.
+    /// Defines (persistently) or redefines a domain from `spec`. Without a UUID in `spec` the domain
+    /// gets its name-based one (`DomainUUID`), so two defines of one name never conflict. A vmfile
+    /// domain of that name with another UUID (made before UUIDs were name-based, or by an earlier
+    /// define of a `spec` with its own UUID) is redefined under its UUID; someone else's is refused.
     @discardableResult
     public func defineDomain(_ spec: DomainSpec) throws(HypervisorError) -> Domain {
-        try defineDomain(xml: DomainXML.make(spec), name: spec.name)
+        var spec = spec
+        if spec.uuid == nil { spec.uuid = DomainUUID.named(spec.name) }
+        do {
+            return try defineDomain(xml: DomainXML.make(spec), name: spec.name)
+        } catch where error.code == .operationFailed {
+            guard let existing = try domainIfPresent(named: spec.name), let uuid = try? existing.uuid(), uuid != spec.uuid else {
+                throw error
+            }
+            guard try existing.vmfileMetadata() != nil else {
+                throw HypervisorError(.notOwned, "Domain \(spec.name) exists on \(uri) but was not created by vmfile. Rename it or remove it with `virsh undefine \(spec.name)`")
+            }
+            spec.uuid = uuid
+            return try defineDomain(xml: DomainXML.make(spec), name: spec.name)
+        }
     }
 
     /// Defines (persistently) or redefines a domain from raw XML.

@@ -147,6 +147,8 @@ public struct DomainSpec: Sendable, Equatable {
     /// `io.systemd.credential:system.hostname=NAME` (systemd reads it; so does the tiny box), so a guest
     /// can carry its name from first boot (and into its DHCP request); nil offers none.
     public var hostname: String?
+    /// The QEMU binary on the daemon's host; nil lets libvirt pick its default for the machine type.
+    public var emulator: String?
     /// vmfile metadata (`project`, `machine`, `box`, `boxVersion`, …) written as attributes of
     /// `<vmfile:machine>` in the domain's `<metadata>`. Keys must be XML names.
     public var metadata: [String: String]

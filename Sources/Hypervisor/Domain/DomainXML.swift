@@ -40,6 +40,7 @@ public enum DomainXML {
         xml += "  <clock offset='utc'/>\n"
         xml += "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n"
         xml += "  <devices>\n"
+        if let emulator = spec.emulator { xml += "    <emulator>\(e(emulator))</emulator>\n" }
         xml += "    <disk type='file' device='disk'>\n"
         xml += "      <driver name='qemu' type='\(e(spec.diskFormat.rawValue))' cache='\(spec.diskCache.rawValue)' discard='unmap'/>\n"
         xml += "      <source file='\(e(spec.diskPath))'/>\n"

@@ -10,16 +10,19 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
     public let connection: LibvirtConnection
     private let accelerator: AcceleratorChoice?
     private let lockDirectory: URL
+    private let emulator: String?
     private let poolLock = NSLock()
     private var cachedPool: StoragePool?
 
     /// - Parameters:
     ///   - accelerator: how domains defined through this host run; nil for read-only uses (status).
     ///   - lockDirectory: where host-wide locks live (box imports, network creation).
-    public init(connection: LibvirtConnection, accelerator: AcceleratorChoice?, lockDirectory: URL) {
+    ///   - emulator: the QEMU binary domains run (`VMFILE_EMULATOR`); nil for libvirt's default.
+    public init(connection: LibvirtConnection, accelerator: AcceleratorChoice?, lockDirectory: URL, emulator: String? = nil) {
         self.connection = connection
         self.accelerator = accelerator
         self.lockDirectory = lockDirectory
+        self.emulator = emulator
     }
 
     /// Forwarded ports are kernel rules on this machine: only a local system connection run as root
@@ -86,6 +89,11 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
     public func domainState(_ domain: String) throws -> DomainStatus? {
         guard let found = try connection.domainIfPresent(named: domain) else { return nil }
         return DomainStatus(try found.state())
+    }
+
+    public func settledDomainState(_ domain: String) throws -> DomainStatus? {
+        guard let found = try connection.domainIfPresent(named: domain) else { return nil }
+        return DomainStatus(try found.settledState())
     }
 
     public func prepareBoxVolume(_ box: InstalledBox) throws -> String {
@@ -276,7 +284,14 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
 
     public func createDisk(_ volume: String, backingVolume: String, sizeBytes: UInt64?) throws {
         let pool = try pool()
-        _ = try pool.createOverlay(name: volume, backing: try pool.volume(named: backingVolume), virtualSize: sizeBytes)
+        let backing = try pool.volume(named: backingVolume)
+        do {
+            _ = try pool.createOverlay(name: volume, backing: backing, virtualSize: sizeBytes)
+        } catch where error.code == .storageVolumeExists {
+            // A killed run's create finished after our lookup; that disk never booted a guest.
+            try pool.volumeIfPresent(named: volume)?.delete()
+            _ = try pool.createOverlay(name: volume, backing: backing, virtualSize: sizeBytes)
+        }
     }
 
     public func defineDomain(_ plan: DomainPlan) throws {
@@ -298,6 +313,7 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
                 "networks": metadata.networks.joined(separator: ","),
             ])
         spec.hostname = plan.hostname
+        spec.emulator = emulator
         _ = try connection.defineDomain(spec)
     }
 

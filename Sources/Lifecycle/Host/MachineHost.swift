@@ -9,6 +9,10 @@ import Net
 public protocol MachineHost: Sendable {
     /// The domain's state, or nil when no domain has that name.
     func domainState(_ domain: String) throws -> DomainStatus?
+    /// The domain's state once no operation is in flight on it (a start half-way, a job), waiting for
+    /// one to finish: what another caller — often a killed vmfile whose call libvirtd still carries
+    /// out — is doing is not a state to act on. Nil when no domain has that name.
+    func settledDomainState(_ domain: String) throws -> DomainStatus?
     /// Makes sure the box's image is a volume in the vmfile pool (imported once per box version,
     /// shared by all projects) and returns that volume's name.
     func prepareBoxVolume(_ box: InstalledBox) throws -> String
@@ -187,5 +191,12 @@ public struct DomainRecord: Sendable, Equatable {
         self.name = name
         self.status = status
         self.metadata = metadata
+    }
+}
+
+extension MachineHost {
+    /// Hosts without operations in flight (fakes) settle at once.
+    public func settledDomainState(_ domain: String) throws -> DomainStatus? {
+        try domainState(domain)
     }
 }

@@ -17,7 +17,7 @@ extension MachineController {
         let clock = PhaseClock(machine: machine.name, reporter: reporter)
         defer { removeForwardedPorts(machine, clock: clock) }
         let domain = project.domainName(of: machine.name)
-        switch try host.domainState(domain) {
+        switch try host.settledDomainState(domain) {
         case nil:
             clock.report("not created")
             return .notCreated
@@ -92,7 +92,7 @@ extension MachineController {
                              _ change: (String) throws -> Void) throws -> PowerOutcome {
         let clock = PhaseClock(machine: machine.name, reporter: reporter)
         let domain = project.domainName(of: machine.name)
-        switch try host.domainState(domain) {
+        switch try host.settledDomainState(domain) {
         case nil:
             clock.report("not created")
             return .notCreated

@@ -43,7 +43,9 @@ extension MachineController {
     private func reachRunning(_ machine: Machine, request: ProvisionRequest, userForwards: [GuestForward]?,
                               clock: PhaseClock) throws -> UpOutcome {
         let domain = project.domainName(of: machine.name)
-        switch try host.domainState(domain) {
+        // Settled: a killed run's start that libvirtd is still finishing shows as paused, which is
+        // not a suspended machine to resume.
+        switch try host.settledDomainState(domain) {
         case .running:
             // A run killed before first contact finished leaves a running guest without a pinned key.
             guard FileManager.default.fileExists(atPath: project.files(of: machine.name).hostKey.path) else {
@@ -58,18 +60,11 @@ extension MachineController {
             clock.report("resumed")
             return .resumed
         case nil:
-            try create(machine, userForwards: userForwards, clock: clock)
-            do {
-                try host.start(domain)
-            } catch {
-                // A machine that never started holds no user data: leave nothing half-made.
-                try? host.undefine(domain)
-                try? host.deleteVolume(project.volumeName(of: machine.name))
-                throw error
-            }
-            clock.report("started")
-            return .created(address: try bootAndProvision(machine, request: request, clock: clock))
+            return try createAndStart(machine, request: request, userForwards: userForwards, clock: clock)
         case .shutoff, .crashed, .suspendedToDisk, .other:
+            if try !host.volumeExists(project.volumeName(of: machine.name)) {
+                return try replaceDisklessDomain(machine, request: request, userForwards: userForwards, clock: clock)
+            }
             // Its networks may be down (host restart) or hold an older reservation (a changed `ip:`).
             _ = try preparePrivateNetworks(machine, clock: clock)
             // The ports chosen for this boot (the recorded ones while still free) replace the last boot's.
@@ -78,6 +73,39 @@ extension MachineController {
             clock.report("started")
             return .started(address: try bootAndProvision(machine, request: request, clock: clock))
         }
+    }
+
+    /// Creates the machine and boots it; a machine that never started is removed again when its start fails.
+    private func createAndStart(_ machine: Machine, request: ProvisionRequest, userForwards: [GuestForward]?,
+                                clock: PhaseClock) throws -> UpOutcome {
+        let domain = project.domainName(of: machine.name)
+        try create(machine, userForwards: userForwards, clock: clock)
+        do {
+            try host.start(domain)
+        } catch {
+            // A machine that never started holds no user data: leave nothing half-made.
+            try? host.undefine(domain)
+            try? host.deleteVolume(project.volumeName(of: machine.name))
+            throw error
+        }
+        clock.report("started")
+        return .created(address: try bootAndProvision(machine, request: request, clock: clock))
+    }
+
+    /// A defined domain without its disk: what a create leaves when its define was still in flight in
+    /// libvirtd while the run that asked for it died or removed the disk after a failure. Never booted
+    /// (no pinned host key), it holds nothing: it is made again. A machine that did boot lost its disk
+    /// to someone else, and only the user can say that it may go.
+    private func replaceDisklessDomain(_ machine: Machine, request: ProvisionRequest, userForwards: [GuestForward]?,
+                                       clock: PhaseClock) throws -> UpOutcome {
+        let volume = project.volumeName(of: machine.name)
+        guard !FileManager.default.fileExists(atPath: project.files(of: machine.name).hostKey.path) else {
+            throw LifecycleError(.hypervisor, "machine '\(machine.name)': its disk volume \(volume) is gone from the vmfile pool",
+                                 hint: "`vmfile destroy \(machine.name)` and `vmfile up \(machine.name)` make it again from its box (its data is lost)")
+        }
+        clock.report("defined by an unfinished run but without its disk: creating it again")
+        try host.undefine(project.domainName(of: machine.name))
+        return try createAndStart(machine, request: request, userForwards: userForwards, clock: clock)
     }
 
     /// Waits for the booting guest, does first-contact work, then provisions on the same connection.

@@ -30,9 +30,14 @@ struct CommandContext {
             let accelerator = defining ? try AcceleratorDetector(environment: environment).detect() : nil
             return LibvirtMachineHost(
                 connection: connection, accelerator: accelerator,
-                lockDirectory: VmfileHome.locks(environment: environment))
+                lockDirectory: VmfileHome.locks(environment: environment),
+                emulator: AcceleratorDetector.emulator(environment: environment))
         }
         if let warning = host.acceleratorWarning { reporter.notice("warning: \(warning)") }
+        if defining, host.connection.uriInfo.isLocal, !host.connection.uriInfo.isSession,
+           let line = KVMDeviceAccess.ensureGroupAccess().message {
+            reporter.notice(line)
+        }
         let controller = MachineController(
             project: Project(vmfile: vmfile), host: host, guests: LibsshGuestConnector(),
             boxes: BoxStore(root: BoxStore.defaultRoot(environment: environment)), reporter: reporter)

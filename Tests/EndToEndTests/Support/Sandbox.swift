@@ -41,7 +41,14 @@ final class Sandbox {
     /// Runs vmfile in the project directory with the sandbox's home.
     @discardableResult
     func run(_ arguments: String...) throws -> ProcessOutput {
-        try runProcess(E2E.binary.path, arguments, in: directory, environment: ["VMFILE_HOME": home.path])
+        try run(arguments, environment: [:])
+    }
+
+    /// Runs vmfile in the project directory with the sandbox's home and `environment` on top.
+    @discardableResult
+    func run(_ arguments: [String], environment: [String: String]) throws -> ProcessOutput {
+        try runProcess(E2E.binary.path, arguments, in: directory,
+                       environment: environment.merging(["VMFILE_HOME": home.path]) { $1 })
     }
 
     /// Runs vmfile under `/usr/bin/time` and returns its output and its peak resident set size in KiB.
@@ -59,12 +66,13 @@ final class Sandbox {
     }
 
     /// Starts vmfile without waiting (for kill tests).
-    func start(_ arguments: String...) throws -> Process {
+    func start(_ arguments: String..., environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = E2E.binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.merging(["VMFILE_HOME": home.path]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            .merging(["VMFILE_HOME": home.path]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
