@@ -15,8 +15,14 @@ extension Domain {
                 && UInt32(bitPattern: reason) == VIR_DOMAIN_PAUSED_STARTING_UP.rawValue {
                 return true
             }
+            // Only a running QEMU has a monitor to report jobs on; an inactive domain is settled.
+            guard DomainState(libvirt: state).isActive else { return false }
             var info = virDomainControlInfo()
-            try Libvirt.check("Reading the control state of domain \(name)") { virDomainGetControlInfo(domain, &info, 0) }
+            do throws(HypervisorError) {
+                try Libvirt.check("Reading the control state of domain \(name)") { virDomainGetControlInfo(domain, &info, 0) }
+            } catch where error.code == .operationInvalid {
+                return false  // stopped since the state was read
+            }
             return info.state == UInt32(VIR_DOMAIN_CONTROL_JOB.rawValue)
         }
     }
