@@ -28,6 +28,16 @@ struct LifecycleEndToEndTests {
         let keys = try sandbox.run("ssh", "-c", "cat ~/.ssh/authorized_keys")
         #expect(keys.stdout.contains("vmfile solo") && !keys.stdout.contains("vagrant insecure"), "\(keys)")
 
+        // Secrets: the project state is owner-only, the key 0600, and no private key shows in output.
+        let state = sandbox.directory.appendingPathComponent(".vmfile")
+        for (path, mode) in [(state.path, 0o700), (state.path + "/machines/solo", 0o700), (state.path + "/machines/solo/id_ed25519", 0o600)] {
+            let actual = try #require((FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue)
+            #expect(actual & 0o077 == 0 && actual & mode == mode, "\(path) is \(String(actual, radix: 8)), want owner-only \(String(mode, radix: 8))")
+        }
+        for output in [up, try sandbox.run("status", "--json"), try sandbox.run("ssh-config")] {
+            #expect(!(output.stdout + output.stderr).contains("PRIVATE KEY"), "a private key in output: \(output)")
+        }
+
         // The name came at boot (SMBIOS): the box's own /etc/hostname was left alone, no sudo needed.
         #expect(try sandbox.run("ssh", "-c", "cat /etc/hostname").stdout == "tiny\n")
 
@@ -76,8 +86,35 @@ struct LifecycleEndToEndTests {
               alpha: {}
               beta: {}
             """)
-        let up = try sandbox.run("up")
-        try #require(up.status == 0, "up failed: \(up)")
+        // While `up` runs: a second `up --no-wait` is refused naming the holder, and status and
+        // ssh-config answer every time without waiting for the lock.
+        let first = try sandbox.start("up")
+        var lockRefusal: ProcessOutput?
+        var readers: [ProcessOutput] = []
+        while first.isRunning, readers.count < 20 {
+            if lockRefusal == nil, FileManager.default.fileExists(atPath: sandbox.directory.path + "/.vmfile/machines/alpha") {
+                lockRefusal = try sandbox.run("up", "--no-wait")
+            }
+            readers.append(readers.count % 2 == 0 ? try sandbox.run("status", "--json") : try sandbox.run("ssh-config"))
+        }
+        first.waitUntilExit()
+        try #require(first.terminationStatus == 0, "up failed")
+        #expect(readers.count == 20, "up ended after \(readers.count) status/ssh-config calls")
+        for (index, reader) in readers.enumerated() {
+            if index % 2 == 0 {
+                let json = reader.stdout.data(using: .utf8).flatMap { try? JSONSerialization.jsonObject(with: $0) }
+                #expect(reader.status == 0 && json != nil, "status --json during up: \(reader)")
+            } else {
+                // A machine not up yet is a clear error, never a crash or a half-written block.
+                #expect(reader.status == 0 && reader.stdout.contains("HostName") || reader.status == 1 && reader.stderr.hasPrefix("error: "),
+                        "ssh-config during up: \(reader)")
+            }
+        }
+        if let lockRefusal {
+            #expect(lockRefusal.status == 1 && lockRefusal.stderr.contains("process \(first.processIdentifier)"), "\(lockRefusal)")
+        } else {
+            Issue.record("up finished before a second up could meet its lock")
+        }
         #expect(try sandbox.states() == ["alpha": "running", "beta": "running"])
         #expect(try sandbox.run("ssh", "alpha", "-c", "hostname").stdout == "alpha\n")
         #expect(try sandbox.run("ssh", "beta", "-c", "hostname").stdout == "beta\n")
@@ -99,6 +136,20 @@ struct LifecycleEndToEndTests {
         let rerun = try sandbox.run("up")
         try #require(rerun.status == 0, "rerun failed: \(rerun)")
         #expect(try sandbox.run("ssh", "-c", "true").status == 0)
+        #expect(try sandbox.run("destroy", "-f").status == 0)
+        #expect(try sandbox.leftovers().isEmpty)
+    }
+
+    @Test func aGuestSlowerThanBootTimeoutFailsWithTheConsoleTailThenTheRerunFinishes() throws {
+        let sandbox = try Sandbox(vmfile: Self.oneMachine + "\n    boot_timeout: 2\n")
+        let up = try sandbox.run("up")
+        #expect(up.status == 1, "\(up)")
+        #expect(up.stderr.contains("within 2 s") && up.stderr.contains("last console lines") || up.stderr.contains("no console output yet"),
+                "the error must say what and show the console: \(up)")
+        try sandbox.rewriteVmfile(replacing: "boot_timeout: 2", with: "boot_timeout: 300")
+        let rerun = try sandbox.run("up")
+        try #require(rerun.status == 0, "rerun failed: \(rerun)")
+        #expect(try sandbox.run("ssh", "-c", "hostname").stdout == "solo-host\n")
         #expect(try sandbox.run("destroy", "-f").status == 0)
         #expect(try sandbox.leftovers().isEmpty)
     }

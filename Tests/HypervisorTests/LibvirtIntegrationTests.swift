@@ -20,6 +20,7 @@ struct LibvirtIntegrationTests {
         } catch {
             #expect(error.message.contains("Connecting to libvirt at qemu+unix:///system"))
             #expect(error.libvirtMessage != nil)
+            #expect("\(error)".contains("virtlogd -d && libvirtd -d"), "the error says what to run: \(error)")
         }
     }
 

@@ -33,7 +33,7 @@ public final class LibvirtConnection: @unchecked Sendable {
         Libvirt.initialize()
         return try Libvirt.pointer(
             "Connecting to libvirt at \(uri)",
-            hint: "Check that libvirtd (or virtqemud) is running and that you may use it, or pick another URI with --connect / VMFILE_LIBVIRT_URI"
+            hint: "Is libvirtd running? Start it with `systemctl start libvirtd`, or `virtlogd -d && libvirtd -d` where no init system runs (scripts/setup does this); check that you may use it, or pick another URI with --connect / VMFILE_LIBVIRT_URI"
         ) { virConnectOpen(uri) }
     }
 

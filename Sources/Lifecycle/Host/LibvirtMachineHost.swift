@@ -45,7 +45,10 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
     /// Probed here on a local connection; a remote session's QEMU binds on its own host, where only
     /// its start can tell (libvirt then reports QEMU's "Could not set up host forwarding rule").
     public func availability(of endpoint: HostEndpoint) -> PortAvailability {
-        connection.uriInfo.isLocal ? PortProbe.availability(of: endpoint) : .free
+        guard connection.uriInfo.isLocal else { return .free }
+        // Root's DNAT rules hold no socket, so a bind alone would hand out their ports.
+        if ForwardedPortRegistry().isForwarded(endpoint) { return .inUse }
+        return PortProbe.availability(of: endpoint)
     }
 
     public func setUserModeForwards(_ domain: String, _ forwards: [GuestForward]) throws {

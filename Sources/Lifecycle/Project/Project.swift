@@ -104,10 +104,15 @@ public struct MachineFiles: Sendable, Equatable {
     /// Markers of `run: once` provision steps that completed.
     public var provisionMarkers: URL { directory.appendingPathComponent("provisioned") }
 
-    /// Creates the directory (owner-only: it holds a private key).
+    /// Creates the directory and the `.vmfile/machines` above it, all owner-only (they hold a private
+    /// key). `createDirectory`'s attributes reach only the last directory, and the project lock may
+    /// have made `.vmfile/` first with the umask's mode, so each one is set.
     public func create() throws {
         try FileManager.default.createDirectory(
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for path in [directory.deletingLastPathComponent().deletingLastPathComponent(), directory.deletingLastPathComponent()] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path.path)
+        }
     }
 
     /// Removes everything vmfile kept for the machine.

@@ -16,7 +16,12 @@ public protocol PortForwarder: Sendable {
 /// Forwarded ports as kernel DNAT rules in the nftables table `ip vmfile` (see `NFTablesRuleSet`).
 /// They keep working after vmfile exits and across guest reboots.
 public struct NFTablesPortForwarder: PortForwarder {
-    public init() {}
+    /// Where the installed endpoints are also written for unprivileged readers.
+    public let registry: ForwardedPortRegistry
+
+    public init(registry: ForwardedPortRegistry = ForwardedPortRegistry()) {
+        self.registry = registry
+    }
 
     public func endpoints(excludingOwner owner: String) throws -> [HostEndpoint] {
         let listing = try Command.run("nft", ["list", "table", "ip", "vmfile"])
@@ -34,10 +39,21 @@ public struct NFTablesPortForwarder: PortForwarder {
             try enableRouteLocalnet(bridge)
         }
         try run(NFTablesRuleSet.replace(owner: owner, mappings: mappings, guest: guest), doing: "install forwarded ports")
+        try record(owner, mappings.map { HostEndpoint(protocol: $0.protocol, address: $0.hostIP, port: $0.hostPort) })
     }
 
     public func remove(owner: String) throws {
         try run(NFTablesRuleSet.remove(owner: owner), doing: "remove forwarded ports")
+        try record(owner, [])
+    }
+
+    private func record(_ owner: String, _ endpoints: [HostEndpoint]) throws {
+        do {
+            try registry.record(owner: owner, endpoints: endpoints)
+        } catch {
+            throw NetError("cannot record the forwarded ports of \(owner) in \(registry.directory.path): \(error.localizedDescription)",
+                           hint: "check that \(registry.directory.path) is writable by root")
+        }
     }
 
     /// Lets packets from 127.0.0.1 that DNAT sends to a guest be routed out of `bridge` (the kernel

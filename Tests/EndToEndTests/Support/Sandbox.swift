@@ -65,8 +65,13 @@ final class Sandbox {
         return (output, kib)
     }
 
-    /// Starts vmfile without waiting (for kill tests).
-    func start(_ arguments: String..., environment: [String: String] = [:]) throws -> Process {
+    /// Starts vmfile without waiting (for kill tests); its stderr goes to `stderr` when given.
+    func start(_ arguments: String..., environment: [String: String] = [:], stderr: URL? = nil) throws -> Process {
+        try start(arguments, environment: environment, stderr: stderr)
+    }
+
+    /// `start` with the arguments as an array.
+    func start(_ arguments: [String], environment: [String: String] = [:], stderr: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = E2E.binary
         process.arguments = arguments
@@ -74,7 +79,12 @@ final class Sandbox {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             .merging(["VMFILE_HOME": home.path]) { $1 }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let stderr {
+            FileManager.default.createFile(atPath: stderr.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: stderr)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }
@@ -95,13 +105,12 @@ final class Sandbox {
         return states
     }
 
-    /// libvirt domains and pool volumes whose names carry this project's id.
+    /// What the leak auditor (`scripts/audit --project ID`) still finds of this project: domains,
+    /// snapshots, volumes, networks, reservations, nft chains, OVS bridges, QEMU and dnsmasq processes.
     func leftovers() throws -> [String] {
-        let id = try projectID()
-        let domains = try runProcess("/usr/bin/virsh", ["-q", "-c", "qemu:///system", "list", "--all", "--name"]).stdout
-        let volumes = try runProcess("/usr/bin/virsh", ["-q", "-c", "qemu:///system", "vol-list", "vmfile"]).stdout
-        return (domains + "\n" + volumes).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { $0.contains(id) }
+        let audit = try runProcess(E2E.repository.appendingPathComponent("scripts/audit").path, ["--project", try projectID()])
+        guard audit.status == 0 || audit.status == 1 else { throw SandboxError(message: "scripts/audit failed: \(audit)") }
+        return audit.stdout.split(separator: "\n").map(String.init)
     }
 
     /// The project id, read from the domain names `status --json` reports.
