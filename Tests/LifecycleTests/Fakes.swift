@@ -121,7 +121,7 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     func deleteVolume(_ volume: String) throws { record("deleteVolume \(volume)") { volumes[volume] = nil } }
 
     /// Snapshot calls, in order.
-    enum SnapshotCall: Equatable {
+    enum SnapshotCall: Hashable {
         case create(domain: String, name: String, status: DomainStatus)
         case revert(domain: String, name: String, target: SnapshotRevert)
         case delete(domain: String, name: String)
