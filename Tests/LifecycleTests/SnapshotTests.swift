@@ -139,6 +139,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: SnapshotJournal.url(in: fixture.project).path))
     }
 
+    @Test func aKilledGroupRestoreLeavesNothingPaused() throws {
+        let fixture = try LifecycleFixture(machines: [web, db])
+        _ = try fixture.controller.up(web)
+        _ = try fixture.controller.up(db)
+        try fixture.controller.saveSnapshot("g1", selectors: [])
+        // Killed between the paused reverts and the resume.
+        try SnapshotJournal(operation: .restore, snapshot: "g1", machines: ["web", "db"], paused: ["web", "db"]).write(in: fixture.project)
+        fixture.host.force(domain(fixture, "web"), to: .paused)
+        fixture.host.force(domain(fixture, "db"), to: .paused)
+        fixture.controller.recoverInterruptedSnapshot()
+        #expect(try fixture.controller.status(of: web) == .running && fixture.controller.status(of: db) == .running)
+        // A restore journal never deletes the snapshot it restored.
+        #expect(try fixture.controller.listSnapshots(selectors: []).map(\.name) == ["g1"])
+    }
+
     @Test func pushAndPopAreAStack() throws {
         let fixture = try LifecycleFixture(machines: [web])
         _ = try fixture.controller.up(web)
