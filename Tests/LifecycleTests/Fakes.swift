@@ -131,6 +131,8 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     private(set) var snapshots: [String: [String: DomainStatus]] = [:]
     /// A domain whose next snapshot fails (a disk-full stand-in).
     var failSnapshotOf: String?
+    /// A domain with a snapshot still in flight from a killed run: the next create finds it landed.
+    var inFlightSnapshot: String?
 
     func snapshotNames(_ domain: String) throws -> [String] {
         lock.lock()
@@ -144,6 +146,12 @@ final class FakeHost: MachineHost, @unchecked Sendable {
         guard let status = domains[domain]?.status else { throw LifecycleError(.hypervisor, "no domain \(domain)") }
         snapshotCalls.append(.create(domain: domain, name: name, status: status))
         if failSnapshotOf == domain { throw LifecycleError(.hypervisor, "fake: no space left on device") }
+        if inFlightSnapshot == domain {
+            // A killed run's snapshot lands while this call waited for the domain's job.
+            inFlightSnapshot = nil
+            snapshots[domain, default: [:]][name] = status
+            throw LifecycleError(.hypervisor, "fake: cannot acquire state change lock")
+        }
         guard snapshots[domain]?[name] == nil else { throw LifecycleError(.hypervisor, "snapshot \(name) exists") }
         snapshots[domain, default: [:]][name] = status
     }

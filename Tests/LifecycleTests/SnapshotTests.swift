@@ -154,6 +154,17 @@ import Testing
         #expect(try fixture.controller.listSnapshots(selectors: []).map(\.name) == ["g1"])
     }
 
+    @Test func aSnapshotStillInFlightFromAKilledSaveIsReplaced() throws {
+        let fixture = try LifecycleFixture(machines: [web])
+        _ = try fixture.controller.up(web)
+        fixture.host.inFlightSnapshot = domain(fixture, "web")
+        try fixture.controller.saveSnapshot("k1", selectors: [])
+        let web = domain(fixture, "web")
+        #expect(fixture.host.snapshotCalls == [.create(domain: web, name: "k1", status: .running), .delete(domain: web, name: "k1"),
+                                               .create(domain: web, name: "k1", status: .running)])
+        #expect(try fixture.controller.listSnapshots(selectors: []).map(\.name) == ["k1"])
+    }
+
     @Test func pushAndPopAreAStack() throws {
         let fixture = try LifecycleFixture(machines: [web])
         _ = try fixture.controller.up(web)

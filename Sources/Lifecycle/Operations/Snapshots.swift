@@ -54,7 +54,7 @@ extension MachineController {
             }
             failures = Parallel.map(machines) { machine -> (String, any Error)? in
                 do {
-                    try host.createSnapshot(project.domainName(of: machine.name), name: name)
+                    try createSnapshotReplacingInFlight(name, of: machine)
                     return nil
                 } catch {
                     return (machine.name, error)
@@ -85,6 +85,20 @@ extension MachineController {
         }
         SnapshotJournal.remove(in: project)
         return records
+    }
+
+    /// Takes libvirt snapshot `name` of `machine`. A save killed moments ago may have left its snapshot
+    /// still in flight in libvirtd, unseen by the checks before and landing while this one waited for the
+    /// domain: then that one is replaced, once.
+    private func createSnapshotReplacingInFlight(_ name: String, of machine: Machine) throws {
+        let domain = project.domainName(of: machine.name)
+        do {
+            try host.createSnapshot(domain, name: name)
+        } catch {
+            guard try host.snapshotNames(domain).contains(name) else { throw error }
+            try host.deleteSnapshot(domain, name: name)
+            try host.createSnapshot(domain, name: name)
+        }
     }
 
     /// Finishes what a killed snapshot command left, from its journal: deletes snapshots of an unfinished
