@@ -155,6 +155,10 @@ struct SnapshotEndToEndTests {
         save.waitUntilExit()
         #expect(sawPaused, "the save finished before it could be killed while paused")
         #expect(try !listed(sandbox).contains { $0.name == "k1" && $0.complete })
+        // Any machine command under the lock finishes the interrupted save: here `resume`, which has nothing left to do.
+        let resume = try sandbox.run("resume", "--no-wait")
+        #expect(resume.status == 0 && resume.stderr.contains("interrupted snapshot save"), "\(resume)")
+        #expect(try sandbox.states() == ["alpha": "running", "beta": "running"])
         let rerun = try sandbox.run("snapshot", "save", "k1", "--no-wait")
         #expect(rerun.status == 0, "\(rerun)")
         #expect(try sandbox.states() == ["alpha": "running", "beta": "running"])

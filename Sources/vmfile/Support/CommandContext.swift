@@ -56,7 +56,11 @@ struct CommandContext {
         _ operation: @escaping @Sendable (MachineController, Machine) throws -> Outcome
     ) throws -> [(machine: String, outcome: Outcome)] {
         reporter.guestOutput.prefixLines(machines.count > 1)
-        let results = try locked(noWait: noWait) { controller.forEach(machines, operation) }
+        let results = try locked(noWait: noWait) {
+            // A snapshot command killed earlier may have left machines paused: any machine command converges it.
+            controller.recoverInterruptedSnapshot()
+            return controller.forEach(machines, operation)
+        }
         return try finish(results)
     }
 
