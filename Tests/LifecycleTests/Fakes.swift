@@ -118,8 +118,75 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     func forceOff(_ domain: String) throws { record("forceOff \(domain)") { domains[domain]?.status = .shutoff } }
     func suspend(_ domain: String) throws { record("suspend \(domain)") { domains[domain]?.status = .paused } }
     func resume(_ domain: String) throws { record("resume \(domain)") { domains[domain]?.status = .running } }
-    func undefine(_ domain: String) throws { record("undefine \(domain)") { domains[domain] = nil } }
+    func undefine(_ domain: String) throws {
+        record("undefine \(domain)") {
+            domains[domain] = nil
+            snapshots[domain] = nil
+        }
+    }
     func deleteVolume(_ volume: String) throws { record("deleteVolume \(volume)") { volumes[volume] = nil } }
+
+    /// Snapshot calls, in order.
+    enum SnapshotCall: Hashable {
+        case create(domain: String, name: String, status: DomainStatus)
+        case revert(domain: String, name: String, target: SnapshotRevert)
+        case delete(domain: String, name: String)
+    }
+    private(set) var snapshotCalls: [SnapshotCall] = []
+    /// Snapshots by domain: name → the state the domain was in when it was taken.
+    private(set) var snapshots: [String: [String: DomainStatus]] = [:]
+    /// A domain whose next snapshot fails (a disk-full stand-in).
+    var failSnapshotOf: String?
+    /// A domain with a snapshot still in flight from a killed run: the next create finds it landed.
+    var inFlightSnapshot: String?
+
+    func snapshotNames(_ domain: String) throws -> [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return snapshots[domain].map { Array($0.keys).sorted() } ?? []
+    }
+
+    func createSnapshot(_ domain: String, name: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let status = domains[domain]?.status else { throw LifecycleError(.hypervisor, "no domain \(domain)") }
+        snapshotCalls.append(.create(domain: domain, name: name, status: status))
+        if failSnapshotOf == domain { throw LifecycleError(.hypervisor, "fake: no space left on device") }
+        if inFlightSnapshot == domain {
+            // A killed run's snapshot lands while this call waited for the domain's job.
+            inFlightSnapshot = nil
+            snapshots[domain, default: [:]][name] = status
+            throw LifecycleError(.hypervisor, "fake: cannot acquire state change lock")
+        }
+        guard snapshots[domain]?[name] == nil else { throw LifecycleError(.hypervisor, "snapshot \(name) exists") }
+        snapshots[domain, default: [:]][name] = status
+    }
+
+    func revertSnapshot(_ domain: String, name: String, to target: SnapshotRevert) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        snapshotCalls.append(.revert(domain: domain, name: name, target: target))
+        guard let saved = snapshots[domain]?[name] else { throw LifecycleError(.hypervisor, "no snapshot \(name)") }
+        switch target {
+        case .asSaved: domains[domain]?.status = saved
+        case .running: domains[domain]?.status = .running
+        case .paused: domains[domain]?.status = saved == .shutoff ? .shutoff : .paused
+        }
+    }
+
+    func deleteSnapshot(_ domain: String, name: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        snapshotCalls.append(.delete(domain: domain, name: name))
+        snapshots[domain]?[name] = nil
+    }
+
+    /// A libvirt snapshot without vmfile's record (what a save killed after libvirt's call leaves).
+    func addBareSnapshot(_ domain: String, name: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        snapshots[domain, default: [:]][name] = domains[domain]?.status ?? .shutoff
+    }
 
     func leasedAddress(mac: String, network: String) throws -> String? {
         lock.lock()

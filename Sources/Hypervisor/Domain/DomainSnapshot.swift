@@ -40,11 +40,12 @@ public final class DomainSnapshot: @unchecked Sendable {
     }
 
     /// Reverts the domain to this snapshot. `running` forces the domain running (true) or paused
-    /// (false) afterwards; nil restores the state the snapshot recorded.
+    /// (false) afterwards; nil restores the state the snapshot recorded. Reverts libvirt calls risky
+    /// (a running domain to a disk-only snapshot, a new QEMU process) are allowed: the caller asked for this state.
     public func revert(running: Bool? = nil) throws(HypervisorError) {
-        var flags: UInt32 = 0
+        var flags = UInt32(VIR_DOMAIN_SNAPSHOT_REVERT_FORCE.rawValue)
         if let running {
-            flags = UInt32(running ? VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING.rawValue : VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED.rawValue)
+            flags |= UInt32(running ? VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING.rawValue : VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED.rawValue)
         }
         try withPointer { snapshot throws(HypervisorError) in
             try Libvirt.check("Reverting domain \(domain.name) to snapshot \(name)") { virDomainRevertToSnapshot(snapshot, flags) }
@@ -84,6 +85,16 @@ extension Domain {
             }
         }
         return DomainSnapshot(adopting: raw, domain: self)
+    }
+
+    /// The snapshot called `name`, or nil when the domain has none of that name.
+    public func snapshotIfPresent(named snapshotName: String) throws(HypervisorError) -> DomainSnapshot? {
+        do {
+            return try snapshot(named: snapshotName)
+        } catch {
+            if error.code == .noDomainSnapshot { return nil }
+            throw error
+        }
     }
 
     /// All snapshots of the domain.

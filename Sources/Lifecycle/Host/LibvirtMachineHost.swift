@@ -352,6 +352,27 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         try pool().volumeIfPresent(named: volume)?.delete()
     }
 
+    public func snapshotNames(_ domain: String) throws -> [String] {
+        try connection.domainIfPresent(named: domain)?.listSnapshots().map(\.name) ?? []
+    }
+
+    public func createSnapshot(_ domain: String, name: String) throws {
+        try connection.domain(named: domain).createSnapshot(name: name, description: "vmfile")
+    }
+
+    public func revertSnapshot(_ domain: String, name: String, to target: SnapshotRevert) throws {
+        let running: Bool? = switch target {
+        case .asSaved: nil
+        case .running: true
+        case .paused: false
+        }
+        try connection.domain(named: domain).snapshot(named: name).revert(running: running)
+    }
+
+    public func deleteSnapshot(_ domain: String, name: String) throws {
+        try connection.domainIfPresent(named: domain)?.snapshotIfPresent(named: name)?.delete()
+    }
+
     public func leasedAddress(mac: String, network: String) throws -> String? {
         guard let found = try connection.networkIfPresent(named: network) else { return nil }
         return try found.leases(mac: mac).max { $0.expiry < $1.expiry }?.ip

@@ -61,8 +61,26 @@ public protocol MachineHost: Sendable {
     func availability(of endpoint: HostEndpoint) -> PortAvailability
     /// Replaces the host forwards in a defined, not running user-mode domain's definition.
     func setUserModeForwards(_ domain: String, _ forwards: [GuestForward]) throws
+    /// Names of the domain's snapshots; empty when it has none or does not exist.
+    func snapshotNames(_ domain: String) throws -> [String]
+    /// Takes internal snapshot `name` of the domain's disk, with its memory when it runs or is paused.
+    func createSnapshot(_ domain: String, name: String) throws
+    /// Reverts the domain to snapshot `name` and leaves it as `target` says.
+    func revertSnapshot(_ domain: String, name: String, to target: SnapshotRevert) throws
+    /// Deletes snapshot `name` of the domain; no error when there is none.
+    func deleteSnapshot(_ domain: String, name: String) throws
     /// One line to show once when the accelerator is not the fast one (e.g. TCG instead of KVM).
     var acceleratorWarning: String? { get }
+}
+
+/// How a domain is left after a revert to a snapshot.
+public enum SnapshotRevert: String, Sendable, Equatable {
+    /// As the snapshot recorded it (running, paused or shut off).
+    case asSaved
+    /// Running (a memory snapshot taken while vmfile had paused the machine).
+    case running
+    /// Paused, memory loaded (a group restore resumes its machines together).
+    case paused
 }
 
 /// How machines' first (management) NIC reaches the host.

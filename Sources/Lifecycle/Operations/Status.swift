@@ -12,6 +12,8 @@ public struct MachineStatus: Sendable, Equatable, Codable {
     public var address: String?
     /// Where SSH reaches the machine while running (`ADDRESS:22`, or `127.0.0.1:PORT` in user mode).
     public var ssh: String?
+    /// How many complete snapshots the machine holds (`vmfile snapshot list` names them).
+    public var snapshots: Int = 0
 }
 
 /// A vmfile machine found anywhere on the connection (`global-status`).
@@ -33,7 +35,8 @@ extension MachineController {
             let address = running && host.managementMode == .network ? try address(of: machine) : nil
             let ssh = running ? try sshTarget(of: machine) : nil
             return MachineStatus(name: machine.name, state: state?.rawValue ?? "not-created",
-                                 domain: project.domainName(of: machine.name), address: address, ssh: ssh?.description)
+                                 domain: project.domainName(of: machine.name), address: address, ssh: ssh?.description,
+                                 snapshots: state == nil ? 0 : try completeSnapshots(of: machine).count)
         }
     }
 

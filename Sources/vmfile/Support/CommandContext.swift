@@ -61,9 +61,21 @@ struct CommandContext {
         _ operation: @escaping @Sendable (MachineController, Machine) throws -> Outcome
     ) throws -> [(machine: String, outcome: Outcome)] {
         reporter.guestOutput.prefixLines(machines.count > 1)
-        let results = try reportingErrors {
-            try controller.withProjectLock(noWait: noWait) { controller.forEach(machines, operation) }
+        let results = try locked(noWait: noWait) {
+            // A snapshot command killed earlier may have left machines paused: any machine command converges it.
+            controller.recoverInterruptedSnapshot()
+            return controller.forEach(machines, operation)
         }
+        return try finish(results)
+    }
+
+    /// Runs `body` under the project lock, printing its error as `error: ...` and exiting 1.
+    func locked<T>(noWait: Bool, _ body: () throws -> T) throws -> T {
+        try reportingErrors { try controller.withProjectLock(noWait: noWait, body) }
+    }
+
+    /// Prints each failed machine's error and exits 1 naming them; returns the successes.
+    func finish<Outcome: Sendable>(_ results: [MachineResult<Outcome>]) throws -> [(machine: String, outcome: Outcome)] {
         var succeeded: [(machine: String, outcome: Outcome)] = []
         var failed: [String] = []
         for result in results {

@@ -28,7 +28,8 @@ struct StatusCommand: ParsableCommand {
             let name = status.name.padding(toLength: width, withPad: " ", startingAt: 0)
             // Without a reachable address (user mode) the SSH endpoint says where the machine is.
             let place = status.address ?? status.ssh.map { "ssh \($0)" }
-            print("\(name)  \(status.state)\(place.map { "  \($0)" } ?? "")")
+            let snapshots = status.snapshots == 0 ? "" : "  \(status.snapshots) snapshot\(status.snapshots == 1 ? "" : "s")"
+            print("\(name)  \(status.state)\(place.map { "  \($0)" } ?? "")\(snapshots)")
         }
     }
 }
