@@ -12,7 +12,7 @@ struct VmfileCommand: ParsableCommand {
             InitCommand.self, ValidateCommand.self, ConfigCommand.self,
             UpCommand.self, ProvisionCommand.self, HaltCommand.self, DestroyCommand.self, ReloadCommand.self,
             SuspendCommand.self, ResumeCommand.self, StatusCommand.self, GlobalStatusCommand.self,
-            SSHCommand.self, SSHConfigCommand.self, PortCommand.self, BoxCommand.self, PackageCommand.self,
+            SSHCommand.self, SSHConfigCommand.self, PortCommand.self, RsyncCommand.self, RsyncAutoCommand.self, BoxCommand.self, PackageCommand.self,
         ]
     )
 }

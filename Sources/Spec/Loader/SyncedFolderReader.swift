@@ -98,11 +98,11 @@ extension AttachmentReader {
 
     /// Keys that only one kind of folder uses are errors on the others (a silent no-op misleads).
     private func refuseMismatched(_ map: KeyedMapping, type: SyncedFolder.Kind) {
-        let rsyncOnly = ["exclude", "args"]
+        let rsyncOnly = ["exclude", "args", "owner", "group"]
         for key in rsyncOnly where type != .rsync {
             if let keyNode = map.keyNode(key) {
                 context.log.error("`\(key)` applies to `type: rsync` folders, not \(type.rawValue)", at: keyNode,
-                                  hint: "remove it; a \(type.rawValue) folder is shared live, nothing is copied")
+                                  hint: "remove it; a \(type.rawValue) folder is shared live with the host's files and owners, nothing is copied")
             }
         }
         if type == .rsync, let keyNode = map.keyNode("mount_options") {

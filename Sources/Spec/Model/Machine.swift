@@ -181,9 +181,9 @@ public struct SyncedFolder: Codable, Sendable, Equatable {
     public var guest: String
     public var type: Kind
     public var disabled: Bool
-    /// Guest user owning the folder; nil: the SSH user.
+    /// rsync only: guest user owning the copy; nil: the SSH user.
     public var owner: String?
-    /// Guest group owning the folder; nil: the owner's primary group.
+    /// rsync only: guest group owning the copy; nil: the owner's primary group.
     public var group: String?
     /// Create the host directory at `up` when it is missing (default false, as in Vagrant).
     public var create: Bool
