@@ -12,8 +12,8 @@ struct VmfileCommand: ParsableCommand {
             InitCommand.self, ValidateCommand.self, ConfigCommand.self,
             UpCommand.self, ProvisionCommand.self, HaltCommand.self, DestroyCommand.self, ReloadCommand.self,
             SuspendCommand.self, ResumeCommand.self, StatusCommand.self, GlobalStatusCommand.self,
-            SSHCommand.self, SSHConfigCommand.self, PortCommand.self, BoxCommand.self, PackageCommand.self,
-            SnapshotCommand.self,
+            SSHCommand.self, SSHConfigCommand.self, PortCommand.self, RsyncCommand.self, RsyncAutoCommand.self, BoxCommand.self,
+            PackageCommand.self, SnapshotCommand.self,
         ]
     )
 }

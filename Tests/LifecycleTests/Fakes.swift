@@ -249,6 +249,16 @@ final class FakeGuests: GuestConnector, @unchecked Sendable {
         ("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----\n", "ssh-ed25519 AAAAfakepub \(comment)")
     }
 
+    /// The host rsync runs asked for, as argument lists.
+    private(set) var rsyncRuns: [[String]] = []
+
+    func rsync(_ arguments: [String]) throws -> GuestCommandResult {
+        lock.lock()
+        defer { lock.unlock() }
+        rsyncRuns.append(arguments)
+        return GuestCommandResult(status: 0, stdout: "", stderr: "")
+    }
+
     fileprivate func record(_ command: String) -> GuestCommandResult {
         lock.lock()
         defer { lock.unlock() }
@@ -380,6 +390,8 @@ final class LifecycleFixture {
             create.waitUntilExit()
             try store.add(from: source, name: "tiny", version: BoxVersion(components: [1]))
         }
+        // The project directory holds the Vmfile (and is what `/vagrant` syncs by default).
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("project"), withIntermediateDirectories: true)
         let vmfile = Vmfile(path: directory.appendingPathComponent("project/Vmfile").path, machines: machines, networks: networks,
                             provision: provision)
         controller = MachineController(project: Project(vmfile: vmfile), host: host, guests: guests, boxes: store, reporter: reporter)

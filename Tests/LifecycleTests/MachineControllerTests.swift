@@ -28,9 +28,22 @@ import Testing
     }
 
     @Test func firstContactIsOneGuestCommand() throws {
+        var bare = web
+        bare.syncedFolders = [SyncedFolder(host: "/", guest: "/vagrant", disabled: true)]
+        let fixture = try LifecycleFixture(machines: [bare])
+        _ = try fixture.controller.up(bare)
+        #expect(fixture.guests.commands.count == 1)
+        #expect(fixture.guests.rsyncRuns.isEmpty)
+    }
+
+    @Test func theDefaultFolderAddsOneGuestCommandAndOneRsync() throws {
         let fixture = try LifecycleFixture(machines: [web])
         _ = try fixture.controller.up(web)
-        #expect(fixture.guests.commands.count == 1)
+        #expect(fixture.guests.commands.count == 2)
+        #expect(fixture.guests.commands.last?.contains("command -v rsync") == true)
+        let rsync = try #require(fixture.guests.rsyncRuns.first)
+        #expect(fixture.guests.rsyncRuns.count == 1)
+        #expect(rsync.suffix(2) == [fixture.project.directory.path + "/", "vagrant@192.0.2.10:/vagrant/"])
     }
 
     @Test func aFailedHostnameKeepsTheInstalledKeyAndSaysWhatFailed() throws {

@@ -149,6 +149,12 @@ public struct DomainSpec: Sendable, Equatable {
     public var hostname: String?
     /// The QEMU binary on the daemon's host; nil lets libvirt pick its default for the machine type.
     public var emulator: String?
+    /// Host directories shared with the guest (virtiofs, 9p). A virtiofs one backs guest memory with
+    /// shared memfd pages, which virtiofsd maps.
+    public var filesystems: [FilesystemSpec] = []
+    /// Run this domain's QEMU as root (DAC label `+0:+0`, no relabelling) instead of the daemon's
+    /// QEMU user: 9p in passthrough mode creates guest files with the owners the guest asks for.
+    public var qemuAsRoot: Bool = false
     /// vmfile metadata (`project`, `machine`, `box`, `boxVersion`, …) written as attributes of
     /// `<vmfile:machine>` in the domain's `<metadata>`. Keys must be XML names.
     public var metadata: [String: String]
@@ -185,5 +191,35 @@ public struct DomainSpec: Sendable, Equatable {
     static func isXMLName(_ key: String) -> Bool {
         guard let first = key.unicodeScalars.first, first.properties.isAlphabetic || first == "_" else { return false }
         return key.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" || $0 == "." }
+    }
+}
+
+/// A host directory shared with the guest as a `<filesystem>` device, mounted by `tag`.
+public struct FilesystemSpec: Sendable, Equatable {
+    /// How the directory reaches the guest.
+    public enum Driver: Sendable, Equatable {
+        /// virtiofsd (`binary`) serves it over vhost-user; needs shared guest memory.
+        case virtiofs(binary: String)
+        /// QEMU's virtio-9p with this access mode (`passthrough`: host owners as the guest sets them,
+        /// needs QEMU as root; `mapped`: guest owners kept in xattrs, for unprivileged QEMU).
+        case ninep(accessMode: String)
+    }
+
+    /// Host directory (on the daemon's host).
+    public var source: String
+    /// The mount tag the guest names (`mount -t virtiofs TAG`); at most 31 bytes.
+    public var tag: String
+    public var driver: Driver
+
+    public init(source: String, tag: String, driver: Driver) {
+        self.source = source
+        self.tag = tag
+        self.driver = driver
+    }
+
+    /// Whether the driver needs the guest's memory shared with another process (virtiofsd).
+    public var needsSharedMemory: Bool {
+        if case .virtiofs = driver { return true }
+        return false
     }
 }

@@ -12,6 +12,9 @@ public enum DomainXML {
         xml += "  <metadata>\n    \(metadataElement(spec.metadata))\n  </metadata>\n"
         xml += "  <memory unit='MiB'>\(spec.memoryMiB)</memory>\n"
         xml += "  <currentMemory unit='MiB'>\(spec.memoryMiB)</currentMemory>\n"
+        if spec.filesystems.contains(where: \.needsSharedMemory) {
+            xml += "  <memoryBacking>\n    <source type='memfd'/>\n    <access mode='shared'/>\n  </memoryBacking>\n"
+        }
         xml += "  <vcpu placement='static'>\(spec.cpus)</vcpu>\n"
         xml += "  <os>\n    <type arch='x86_64' machine='\(spec.machine.rawValue)'>hvm</type>\n"
         if let boot = spec.directKernelBoot {
@@ -63,6 +66,7 @@ public enum DomainXML {
             xml += "      <readonly/>\n"
             xml += "    </disk>\n"
         }
+        for filesystem in spec.filesystems { xml += self.filesystem(filesystem) }
         for nic in spec.nics where !nic.isUserMode { xml += interface(nic) }
         xml += "    <serial type='pty'>\n"
         if let log = spec.serialLogPath { xml += "      <log file='\(e(log))' append='off'/>\n" }
@@ -75,6 +79,9 @@ public enum DomainXML {
         xml += "    <controller type='usb' model='none'/>\n"
         xml += "    <memballoon model='none'/>\n"
         xml += "  </devices>\n"
+        if spec.qemuAsRoot {
+            xml += "  <seclabel type='static' model='dac' relabel='no'>\n    <label>+0:+0</label>\n  </seclabel>\n"
+        }
         if !userArguments.isEmpty {
             xml += "  <qemu:commandline>\n"
             for argument in userArguments { xml += "    <qemu:arg value='\(e(argument))'/>\n" }
@@ -121,6 +128,23 @@ public enum DomainXML {
     /// The host forwards of a domain's user-mode NICs, read back from its XML.
     public static func userForwards(in xml: String) -> [UserForward] {
         UserModeArguments.forwards(inDomainXML: xml)
+    }
+
+    /// One `<filesystem>` element.
+    static func filesystem(_ filesystem: FilesystemSpec) -> String {
+        let e = XMLText.escape
+        var xml: String
+        switch filesystem.driver {
+        case .virtiofs(let binary):
+            xml = "    <filesystem type='mount' accessmode='passthrough'>\n      <driver type='virtiofs'/>\n"
+            xml += "      <binary path='\(e(binary))'/>\n"
+        case .ninep(let accessMode):
+            xml = "    <filesystem type='mount' accessmode='\(e(accessMode))'>\n      <driver type='path'/>\n"
+        }
+        xml += "      <source dir='\(e(filesystem.source))'/>\n"
+        xml += "      <target dir='\(e(filesystem.tag))'/>\n"
+        xml += "    </filesystem>\n"
+        return xml
     }
 
     /// One `<interface>` element.

@@ -9,6 +9,9 @@ public protocol GuestConnector: Sendable {
                         deadline: Date) throws -> any GuestSession
     /// A fresh ed25519 key pair: (private key in OpenSSH format, public key line).
     func generateKeyPair(comment: String) throws -> (privateKey: String, publicKey: String)
+    /// Runs the host's `rsync` with `arguments` (its remote shell is OpenSSH with the machine's pinned
+    /// key: see `RsyncInvocation`) and returns how it ended.
+    func rsync(_ arguments: [String]) throws -> GuestCommandResult
 }
 
 /// Where a guest's SSH server listens, and as whom to log in.

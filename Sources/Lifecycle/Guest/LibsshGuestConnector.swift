@@ -1,4 +1,5 @@
 import Foundation
+import Net
 import Provisioner
 
 /// `GuestConnector` over the Provisioner's libssh client: one in-process SSH connection per
@@ -21,6 +22,11 @@ public struct LibsshGuestConnector: GuestConnector {
     public func generateKeyPair(comment: String) throws -> (privateKey: String, publicKey: String) {
         let pair = try SSHKeyPair.generateEd25519(comment: comment)
         return (pair.privateKeyOpenSSH, pair.publicKeyLine)
+    }
+
+    public func rsync(_ arguments: [String]) throws -> GuestCommandResult {
+        let result = try Command.run("rsync", arguments, missingHint: "install rsync on this host (Debian: apt-get install rsync)")
+        return GuestCommandResult(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 }
 

@@ -15,9 +15,14 @@ public struct OpenSSHAccess: Sendable, Equatable {
 
     /// `-o` options, `-i`, `-p`, then `user@address`.
     public var arguments: [String] {
+        transportArguments + ["\(user)@\(address)"]
+    }
+
+    /// `-o` options, `-i` and `-p` without the destination: the remote shell rsync runs (`-e`).
+    public var transportArguments: [String] {
         var arguments: [String] = []
         for (key, value) in options { arguments += ["-o", "\(key)=\(value)"] }
-        return arguments + ["-i", identityFile, "-p", String(port), "\(user)@\(address)"]
+        return arguments + ["-i", identityFile, "-p", String(port)]
     }
 
     /// An `ssh_config` block for this machine.

@@ -2,6 +2,7 @@ import Boxes
 import Foundation
 import Hypervisor
 import Net
+import Spec
 
 /// `MachineHost` on a real libvirt connection: the vmfile storage pool, the shared management
 /// network, and one persistent domain per machine.
@@ -317,7 +318,22 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
             ])
         spec.hostname = plan.hostname
         spec.emulator = emulator
+        spec.filesystems = plan.sharedDirectories.map(filesystem)
+        // 9p in passthrough mode creates files with the owners the guest sets: QEMU must be root.
+        spec.qemuAsRoot = !connection.uriInfo.isSession && plan.sharedDirectories.contains { $0.kind == .ninep }
         _ = try connection.defineDomain(spec)
+    }
+
+    /// virtiofs through Debian's virtiofsd; 9p passthrough on a system connection (QEMU as root),
+    /// mapped (owners in xattrs) on a session one, whose QEMU runs as the user.
+    func filesystem(_ shared: SharedDirectory) -> FilesystemSpec {
+        switch shared.kind {
+        case .virtiofs:
+            return FilesystemSpec(source: shared.hostPath, tag: shared.tag, driver: .virtiofs(binary: Self.virtiofsd))
+        case .ninep:
+            return FilesystemSpec(source: shared.hostPath, tag: shared.tag,
+                                  driver: .ninep(accessMode: connection.uriInfo.isSession ? "mapped" : "passthrough"))
+        }
     }
 
     func nic(_ attachment: NetworkAttachment) throws -> NICSpec {

@@ -1,6 +1,7 @@
 import Boxes
 import Foundation
 import Net
+import Spec
 
 /// What the lifecycle needs from the hypervisor, in its own terms.
 ///
@@ -71,6 +72,14 @@ public protocol MachineHost: Sendable {
     func deleteSnapshot(_ domain: String, name: String) throws
     /// One line to show once when the accelerator is not the fast one (e.g. TCG instead of KVM).
     var acceleratorWarning: String? { get }
+    /// Refuses, before anything is made, a synced folder type this host or connection cannot serve
+    /// (NFS without a kernel NFS server, virtiofs on a session daemon or without virtiofsd).
+    func requireSharedFolderSupport(_ kind: SyncedFolder.Kind, machine: String, guest: String) throws
+}
+
+extension MachineHost {
+    /// Hosts that share no files (test fakes) accept every type.
+    public func requireSharedFolderSupport(_ kind: SyncedFolder.Kind, machine: String, guest: String) throws {}
 }
 
 /// How a domain is left after a revert to a snapshot.
@@ -137,6 +146,8 @@ public struct DomainPlan: Sendable, Equatable {
     /// Set in user mode: the management NIC is QEMU user-mode networking with these forwards (SSH
     /// first), and `managementNetwork` is not used.
     public var userModeForwards: [GuestForward]?
+    /// Host directories shared as devices (virtiofs, 9p synced folders), mounted by tag after boot.
+    public var sharedDirectories: [SharedDirectory] = []
 
     public init(name: String, cpus: Int, memoryMiB: Int, diskVolume: String, managementNetwork: String,
                 managementMAC: String, consoleLog: URL, metadata: MachineMetadata) {

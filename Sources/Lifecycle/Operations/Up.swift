@@ -18,11 +18,8 @@ extension MachineController {
     /// runs its steps; a resumed one does not.
     public func up(_ machine: Machine, provision request: ProvisionRequest = .onBoot) throws -> UpOutcome {
         let clock = PhaseClock(machine: machine.name, reporter: reporter)
-        let unapplied = UnappliedFeatures.keys(of: machine, in: project.vmfile)
-        if !unapplied.isEmpty {
-            clock.report("note: \(unapplied.joined(separator: ", ")) not applied yet by this vmfile version")
-        }
         try refuseRootOnlyNetworks(machine)
+        try prepareSyncedFolders(machine)
         // Before anything is made: a host that cannot run the machine's Open vSwitch networks says so now.
         if try privateNetworkPlans(of: machine).contains(where: \.openvswitch) { try host.requireOpenVSwitch() }
         var userForwards: [GuestForward]?
@@ -114,6 +111,7 @@ extension MachineController {
         var open = session
         defer { open.close() }
         try configureStaticAddresses(machine, session: session, clock: clock)
+        try applySyncedFolders(machine, session: session, clock: clock)
         open = try runProvisioning(machine, selectSteps(machine, request: request), request: request, session: session,
                                    target: target, clock: clock)
         return host.managementMode == .network ? target.host : target.description
@@ -163,6 +161,7 @@ extension MachineController {
         plan.networks = privateNICs + publicNICs
         plan.hostname = machine.hostname
         plan.userModeForwards = userForwards
+        plan.sharedDirectories = FolderPlan.sharedDirectories(of: machine, projectDirectory: project.directory)
         plan.metadata.networks = privateNICs.map(\.network)
         do {
             try files.create()

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A finished child process: exit status and its output.
-public struct CommandResult: Sendable {
+public struct CommandResult: Sendable, Equatable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
@@ -10,9 +10,12 @@ public struct CommandResult: Sendable {
 /// Runs host tools (`nft`) with `posix_spawn`, a clean signal mask and default signal handlers —
 /// like Hypervisor's `ChildProcess`: Foundation's `Process` would let the child inherit a worker
 /// thread's blocked signals. Output goes through temporary files, so a large listing cannot fill a
-/// pipe and block the child.
-enum Command {
-    static func run(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> CommandResult {
+/// pipe and block the child. Lifecycle runs rsync through it too (synced folders).
+public enum Command {
+    /// Runs `executable` (searched on PATH) to completion with `stdin`; `missingHint` says how to
+    /// install it when it cannot start.
+    public static func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
+                           missingHint: String = "install it (Debian: apt-get install nftables)") throws -> CommandResult {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-cmd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -45,7 +48,7 @@ enum Command {
         let spawned = posix_spawnp(&pid, executable, &actions, &attributes, &cArguments, environ)
         guard spawned == 0 else {
             throw NetError("cannot start \(executable): \(String(cString: strerror(spawned)))",
-                           hint: "install it (Debian: apt-get install nftables)")
+                           hint: missingHint)
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

@@ -6,7 +6,7 @@ struct AttachmentReader {
     static let portKeys = ["guest", "host", "protocol", "host_ip", "auto_correct", "id"]
     static let privateKeys = ["private", "ip", "dhcp", "auto_config"]
     static let publicKeys = ["bridge", "dev", "mode", "ip", "netmask", "auto_config"]
-    static let folderKeys = ["host", "guest", "type", "disabled"]
+    static let folderKeys = ["host", "guest", "type", "disabled", "owner", "group", "create", "mount_options", "exclude", "args"]
 
     let context: LoadContext
     var reader: NodeReader { NodeReader(log: context.log) }

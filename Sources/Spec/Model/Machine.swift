@@ -166,24 +166,50 @@ public struct PublicAttachment: Codable, Sendable, Equatable {
     }
 }
 
-/// `synced_folders:` entry.
+/// `synced_folders:` entry (Vagrant's `config.vm.synced_folder`).
 public struct SyncedFolder: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case rsync, virtiofs, nfs, ninep = "9p"
+
+        /// Whether the guest mounts the folder (shared live) rather than receiving a copy.
+        public var isMounted: Bool { self != .rsync }
     }
 
     /// Host path, resolved against the Vmfile's directory.
     public var host: String
-    /// Absolute guest path.
+    /// Absolute guest path (not `/`).
     public var guest: String
     public var type: Kind
     public var disabled: Bool
+    /// rsync only: guest user owning the copy; nil: the SSH user.
+    public var owner: String?
+    /// rsync only: guest group owning the copy; nil: the owner's primary group.
+    public var group: String?
+    /// Create the host directory at `up` when it is missing (default false, as in Vagrant).
+    public var create: Bool
+    /// Extra `mount -o` options for mounted types (virtiofs, 9p, nfs).
+    public var mountOptions: [String]
+    /// rsync only: patterns passed as `--exclude` (default `.git/`, as in Vagrant).
+    public var exclude: [String]
+    /// rsync only: arguments replacing the defaults (`--archive --delete`); nil keeps the defaults.
+    public var args: [String]?
 
-    public init(host: String, guest: String, type: Kind = .rsync, disabled: Bool = false) {
+    /// The excludes of an rsync folder that declares none.
+    public static let defaultExcludes = [".git/"]
+
+    public init(host: String, guest: String, type: Kind = .rsync, disabled: Bool = false, owner: String? = nil,
+                group: String? = nil, create: Bool = false, mountOptions: [String] = [],
+                exclude: [String] = SyncedFolder.defaultExcludes, args: [String]? = nil) {
         self.host = host
         self.guest = guest
         self.type = type
         self.disabled = disabled
+        self.owner = owner
+        self.group = group
+        self.create = create
+        self.mountOptions = mountOptions
+        self.exclude = exclude
+        self.args = args
     }
 }
 

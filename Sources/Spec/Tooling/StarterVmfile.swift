@@ -39,10 +39,10 @@ public enum StarterVmfile {
             # networks:
             #   - private: lab
             #     ip: 192.168.56.10
-            # synced_folders:
+            # synced_folders:             # this directory is at /vagrant (rsync) unless an entry says otherwise
             #   - host: .
             #     guest: /vagrant
-            #     type: rsync
+            #     type: virtiofs          # rsync (default) | virtiofs | 9p; `disabled: true` drops it
             # provision:
             #   - name: hello
             #     shell: echo hello from $(hostname)
