@@ -26,8 +26,9 @@ struct GuestSetup {
         var script = ""
         if let key {
             // The new key replaces the insecure one atomically: a half-written file would lock us out.
+            // A per-run temp name: a killed run's command may still finish in the guest meanwhile.
             script += "{ umask 077 && mkdir -p ~/.ssh && printf '%s\\n' \(ShellQuote.quote(key.publicKey)) "
-                + "> ~/.ssh/authorized_keys.vmfile && mv ~/.ssh/authorized_keys.vmfile ~/.ssh/authorized_keys; } "
+                + "> ~/.ssh/authorized_keys.vmfile.$$ && mv ~/.ssh/authorized_keys.vmfile.$$ ~/.ssh/authorized_keys; } "
                 + "|| exit \(Failure.key.rawValue)\n"
         }
         let name = ShellQuote.quote(machine.hostname)
@@ -37,6 +38,7 @@ struct GuestSetup {
         if let key, result.status != Failure.key.rawValue {
             // The guest trusts the new key now (the hostname part came after it).
             try FileManager.default.moveItem(at: key.staged, to: files.privateKey)
+            try? FileManager.default.removeItem(at: files.stagedPublicKey)
         }
         switch result.status {
         case 0: return
@@ -54,12 +56,19 @@ struct GuestSetup {
 
     /// A new key pair when the machine should get its own key and has none yet, saved locally (staged)
     /// before the guest trusts it: a run killed in between still logs in with the insecure key next time
-    /// (it is tried after the machine's own).
+    /// (it is tried after the machine's own). A pair a killed run staged is installed again, not replaced:
+    /// that run's guest command may still finish after ours, and then it must have written the same key.
     private func stageMachineKey() throws -> (publicKey: String, staged: URL)? {
         guard machine.ssh.insertKey, machine.ssh.privateKey == nil,
               !FileManager.default.fileExists(atPath: files.privateKey.path) else { return nil }
-        let pair = try guests.generateKeyPair(comment: "vmfile \(machine.name)")
         let staged = files.stagedPrivateKey
+        if FileManager.default.fileExists(atPath: staged.path),
+           let publicKey = try? String(contentsOf: files.stagedPublicKey, encoding: .utf8), !publicKey.isEmpty {
+            return (publicKey, staged)
+        }
+        let pair = try guests.generateKeyPair(comment: "vmfile \(machine.name)")
+        // The public half first: a staged private key without it is made again.
+        try pair.publicKey.write(to: files.stagedPublicKey, atomically: true, encoding: .utf8)
         guard FileManager.default.createFile(atPath: staged.path, contents: Data(pair.privateKey.utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
             throw LifecycleError(.guest, "cannot write \(staged.path)", hint: "check that the project directory is writable")

@@ -35,6 +35,10 @@ extension MachineController {
             clock.report("forced off")
             return .done
         }
+        let marker = project.files(of: machine.name).haltRequested
+        try project.files(of: machine.name).create()
+        FileManager.default.createFile(atPath: marker.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: marker) }
         try host.requestShutdown(domain)
         let deadline = Date().addingTimeInterval(TimeInterval(machine.gracefulHaltTimeout))
         while Date() < deadline {

@@ -49,6 +49,17 @@ extension MachineController {
                 clock.report("running; finishing its first boot")
                 return .started(address: try bootAndProvision(machine, request: request, clock: clock))
             }
+            if FileManager.default.fileExists(atPath: project.files(of: machine.name).haltRequested.path) {
+                // An interrupted halt or reload asked the guest to power off: let it finish, then boot.
+                clock.report("a halt left by an interrupted run is under way; waiting for it")
+                _ = try halt(machine)
+                return try reachRunning(machine, request: request, userForwards: userForwards, clock: clock)
+            }
+            if host.managementMode == .network, try address(of: machine) == nil {
+                // Started by a run that was killed before the guest had its address (a reload, say).
+                clock.report("running, still booting; waiting for it")
+                return .started(address: try bootAndProvision(machine, request: request, clock: clock))
+            }
             clock.report("already running")
             try provisionRunning(machine, request: request, clock: clock)
             return .alreadyRunning
@@ -59,6 +70,8 @@ extension MachineController {
         case nil:
             return try createAndStart(machine, request: request, userForwards: userForwards, clock: clock)
         case .shutoff, .crashed, .suspendedToDisk, .other:
+            // A halt killed after the guest powered off left its marker; this boot is not on its way down.
+            try? FileManager.default.removeItem(at: project.files(of: machine.name).haltRequested)
             if try !host.volumeExists(project.volumeName(of: machine.name)) {
                 return try replaceDisklessDomain(machine, request: request, userForwards: userForwards, clock: clock)
             }

@@ -93,6 +93,11 @@ public struct MachineFiles: Sendable, Equatable {
     public var privateKey: URL { directory.appendingPathComponent("id_ed25519") }
     /// A generated key not yet confirmed installed in the guest.
     public var stagedPrivateKey: URL { directory.appendingPathComponent("id_ed25519.new") }
+    /// The public half of the staged key, so a rerun installs the same key instead of a new one.
+    public var stagedPublicKey: URL { directory.appendingPathComponent("id_ed25519.new.pub") }
+    /// Present while a `halt` (or the halt of a `reload`) waits for the guest to power off: a rerun that
+    /// finds the machine still running knows it is on its way down.
+    public var haltRequested: URL { directory.appendingPathComponent("halting") }
     /// The guest host key pinned at first contact (`algorithm base64`).
     public var hostKey: URL { directory.appendingPathComponent("host_key") }
     /// A known_hosts file written from the pin, for the OpenSSH client of `vmfile ssh`.
