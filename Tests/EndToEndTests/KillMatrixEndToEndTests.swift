@@ -20,7 +20,7 @@ struct KillMatrixEndToEndTests {
         """
 
     /// Phase lines of `up` (substrings of `==> k: …`), in order; "" kills right after the start.
-    static let upPhases = ["", "box tiny", "defined", "started", "address", "ssh ready", "ready", "marker", "forwarded port"]
+    static let upPhases = ["", "k: box tiny", "k: defined", "k: started", "k: address", "k: ssh ready", "k: ready", "marker", "k: forwarded port"]
     static let delays: [Double] = [0, 0.3]
 
     struct Cell: CustomStringConvertible {
@@ -72,7 +72,7 @@ struct KillMatrixEndToEndTests {
                 cells.append(cell)
             }
         }
-        for (command, phase) in [("halt", ""), ("halt", "halted"), ("reload", ""), ("reload", "started"), ("destroy", "")] {
+        for (command, phase) in [("halt", ""), ("halt", "k: halted"), ("reload", ""), ("reload", "k: started"), ("destroy", "")] {
             for delay in Self.delays {
                 var cell = Cell(command: command, phase: phase, delay: delay, outcome: "")
                 #expect(try sandbox.run("up").status == 0)

@@ -67,6 +67,17 @@ import Testing
         #expect(try fixture.controller.up(web) == .alreadyRunning)
     }
 
+    @Test func aRunningMachinePinnedButWithoutItsOwnKeyFinishesFirstContact() throws {
+        let fixture = try LifecycleFixture(machines: [web])
+        let files = fixture.project.files(of: "web")
+        _ = try fixture.controller.up(web)
+        // Killed between pinning the host key and keeping the machine's key.
+        try FileManager.default.removeItem(at: files.privateKey)
+        #expect(try fixture.controller.up(web) == .started(address: "192.0.2.10"))
+        #expect(FileManager.default.fileExists(atPath: files.privateKey.path))
+        #expect(try fixture.controller.up(web) == .alreadyRunning)
+    }
+
     @Test func aKeyAKilledRunStagedIsInstalledAgainNotReplaced() throws {
         let fixture = try LifecycleFixture(machines: [web])
         let files = fixture.project.files(of: "web")

@@ -365,7 +365,16 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
     }
 
     public func deleteVolume(_ volume: String) throws {
-        try pool().volumeIfPresent(named: volume)?.delete()
+        // A killed run's create may still be allocating it inside libvirtd ("still being allocated").
+        let deadline = Date().addingTimeInterval(120)
+        while true {
+            do {
+                try pool().volumeIfPresent(named: volume)?.delete()
+                return
+            } catch let error as HypervisorError where error.code == .operationInvalid && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
     }
 
     public func snapshotNames(_ domain: String) throws -> [String] {

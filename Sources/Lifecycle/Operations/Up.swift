@@ -44,8 +44,9 @@ extension MachineController {
         // not a suspended machine to resume.
         switch try host.settledDomainState(domain) {
         case .running:
-            // A run killed before first contact finished leaves a running guest without a pinned key.
-            guard FileManager.default.fileExists(atPath: project.files(of: machine.name).hostKey.path) else {
+            // A run killed before first contact finished leaves a running guest without a pinned key,
+            // or pinned but still without the machine's own key.
+            guard firstContactDone(machine) else {
                 clock.report("running; finishing its first boot")
                 return .started(address: try bootAndProvision(machine, request: request, clock: clock))
             }
@@ -244,6 +245,15 @@ extension MachineController {
         throw LifecycleError(
             .bootTimeout, "machine '\(machine.name)' got no IP address within \(machine.bootTimeout) s",
             hint: consoleHint(project.files(of: machine.name)))
+    }
+
+    /// Whether first contact finished: the host key is pinned and, when the machine gets its own key,
+    /// that key is in place (the pin is written first, the key last).
+    func firstContactDone(_ machine: Machine) -> Bool {
+        let files = project.files(of: machine.name)
+        guard FileManager.default.fileExists(atPath: files.hostKey.path) else { return false }
+        let needsOwnKey = machine.ssh.insertKey && machine.ssh.privateKey == nil
+        return !needsOwnKey || FileManager.default.fileExists(atPath: files.privateKey.path)
     }
 
     /// Keys to try, best first: the machine's own, the Vmfile's `ssh.private_key`, Vagrant's insecure pair.
