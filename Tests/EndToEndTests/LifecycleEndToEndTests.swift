@@ -76,16 +76,19 @@ struct LifecycleEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: sandbox.directory.appendingPathComponent(".vmfile/machines/solo").path))
     }
 
+    /// Two small machines, `alpha` and `beta` (shared with the snapshot suite).
+    static let twoMachines = """
+        version: 1
+        defaults:
+          box: tiny
+          memory: 192MiB
+        machines:
+          alpha: {}
+          beta: {}
+        """
+
     @Test func twoMachinesComeUpInParallel() throws {
-        let sandbox = try Sandbox(vmfile: """
-            version: 1
-            defaults:
-              box: tiny
-              memory: 192MiB
-            machines:
-              alpha: {}
-              beta: {}
-            """)
+        let sandbox = try Sandbox(vmfile: Self.twoMachines)
         // While `up` runs: a second `up --no-wait` is refused naming the holder, and status and
         // ssh-config answer every time without waiting for the lock.
         let first = try sandbox.start("up")

@@ -99,15 +99,7 @@ struct SnapshotEndToEndTests {
     }
 
     @Test func groupSaveRestorePushPopAndAKilledSave() throws {
-        let sandbox = try Sandbox(vmfile: """
-            version: 1
-            defaults:
-              box: tiny
-              memory: 192MiB
-            machines:
-              alpha: {}
-              beta: {}
-            """)
+        let sandbox = try Sandbox(vmfile: LifecycleEndToEndTests.twoMachines)
         let up = try sandbox.run("up")
         try #require(up.status == 0, "up failed: \(up)")
         #expect(try sandbox.run("ssh", "alpha", "-c", "echo a1 > ~/f").status == 0)
