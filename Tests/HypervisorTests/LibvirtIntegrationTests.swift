@@ -67,6 +67,34 @@ struct LibvirtIntegrationTests {
         }
     }
 
+    /// CI failure of 2026-12-02: a second vmfile's pool refresh met another test's disk build in the
+    /// same pool and failed with "has asynchronous jobs running". A refresh waits such a build out.
+    @Test func refreshWaitsOutAVolumeBuildInFlight() async throws {
+        try await withLibvirtScope { scope in
+            let pool = try scope.pool()
+            // 256 MiB of random bytes: libvirt copies them itself, so the clone's build lasts long
+            // enough (about half a second here) to refresh while it runs.
+            try scope.run("/bin/dd", ["if=/dev/urandom", "of=\(scope.poolDirectory)/source.raw", "bs=1M", "count=256", "status=none"])
+            try pool.refresh()
+            let clone = Process()
+            clone.executableURL = URL(fileURLWithPath: "/usr/bin/virsh")
+            clone.arguments = ["-c", LibvirtTestEnvironment.uri, "-q", "vol-clone", "source.raw", "copy.raw", "--pool", scope.prefix]
+            clone.standardOutput = FileHandle.nullDevice
+            try clone.run()
+            // The clone is listed from the moment its build starts.
+            let deadline = Date().addingTimeInterval(30)
+            while try pool.volumeIfPresent(named: "copy.raw") == nil && clone.isRunning && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let refreshedDuringBuild = clone.isRunning
+            try pool.refresh()
+            clone.waitUntilExit()
+            #expect(clone.terminationStatus == 0)
+            #expect(refreshedDuringBuild, "the clone finished before the refresh: the test did not exercise the race")
+            #expect(try pool.volume(named: "copy.raw").info().capacity == 256 << 20)
+        }
+    }
+
     @Test func networkLifecycle() async throws {
         try await withLibvirtScope { scope in
             let cidr = try scope.freeSubnet()

@@ -65,10 +65,27 @@ public final class StoragePool: @unchecked Sendable {
     }
 
     /// Rescans the pool directory so files created outside libvirt show up as volumes.
-    public func refresh() throws(HypervisorError) {
-        try withPointer { pool throws(HypervisorError) in
-            try Libvirt.check("Refreshing storage pool \(name)") { virStoragePoolRefresh(pool, 0) }
+    ///
+    /// libvirt refuses a refresh while any volume of the pool is being built ("has asynchronous jobs
+    /// running"), which another vmfile creating a disk in the same pool causes at any moment; such a
+    /// refusal is waited out (up to `patience` seconds), not reported.
+    public func refresh(patience: TimeInterval = 120) throws(HypervisorError) {
+        let deadline = Date().addingTimeInterval(patience)
+        while true {
+            do {
+                try withPointer { pool throws(HypervisorError) in
+                    try Libvirt.check("Refreshing storage pool \(name)") { virStoragePoolRefresh(pool, 0) }
+                }
+                return
+            } catch where Self.isBusyWithAnotherBuild(error) && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
         }
+    }
+
+    /// True for libvirt's refusal to refresh or stop a pool while a volume build is in flight.
+    static func isBusyWithAnotherBuild(_ error: HypervisorError) -> Bool {
+        error.libvirtMessage?.contains("asynchronous jobs running") == true
     }
 
     /// The volume called `name`.
