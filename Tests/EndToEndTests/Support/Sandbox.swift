@@ -26,6 +26,37 @@ final class Sandbox {
         try #require(added.status == 0, "box add failed: \(added)")
     }
 
+    /// Runs `body` in a new sandbox, then always — also when `body` threw or an expectation failed —
+    /// destroys the project's machines and records as test issues whatever the leak auditor still
+    /// finds of the project (domains, snapshots, volumes, networks, reservations, nft rules, OVS
+    /// bridges, QEMU and dnsmasq processes) on the connection the project used.
+    static func with<T>(
+        vmfile: String, files: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation,
+        _ body: (Sandbox) throws -> T
+    ) throws -> T {
+        let sandbox = try Sandbox(vmfile: vmfile, files: files)
+        let project = try? sandbox.projectID()
+        let result: Result<T, any Error> = Result { try body(sandbox) }
+        sandbox.tearDown(project: project, sourceLocation: sourceLocation)
+        return try result.get()
+    }
+
+    /// `destroy --force`, then the leak audit of `project` (nil: the sandbox never knew its id).
+    private func tearDown(project: String?, sourceLocation: SourceLocation) {
+        do {
+            let destroyed = try run("destroy", "--force")
+            if destroyed.status != 0 { Issue.record("teardown: destroy --force failed: \(destroyed)", sourceLocation: sourceLocation) }
+            guard let project else {
+                Issue.record("teardown: no project id, so no leak audit", sourceLocation: sourceLocation)
+                return
+            }
+            let leaks = try leftovers(project: project)
+            if !leaks.isEmpty { Issue.record("teardown: left behind: \(leaks.joined(separator: "; "))", sourceLocation: sourceLocation) }
+        } catch {
+            Issue.record("teardown failed: \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
     deinit {
         _ = try? run("destroy", "--force")
         try? FileManager.default.removeItem(at: directory.deletingLastPathComponent())
@@ -108,9 +139,21 @@ final class Sandbox {
     /// What the leak auditor (`scripts/audit --project ID`) still finds of this project: domains,
     /// snapshots, volumes, networks, reservations, nft chains, OVS bridges, QEMU and dnsmasq processes.
     func leftovers() throws -> [String] {
-        let audit = try runProcess(E2E.repository.appendingPathComponent("scripts/audit").path, ["--project", try projectID()])
+        try leftovers(project: try projectID())
+    }
+
+    /// `leftovers()` for a known project id, on the connection `status --json` says the project uses.
+    func leftovers(project: String) throws -> [String] {
+        let audit = try runProcess(E2E.repository.appendingPathComponent("scripts/audit").path,
+                                   ["--project", project, "--uri", try connectionURI()])
         guard audit.status == 0 || audit.status == 1 else { throw SandboxError(message: "scripts/audit failed: \(audit)") }
         return audit.stdout.split(separator: "\n").map(String.init)
+    }
+
+    /// The libvirt URI the project's machines live on: the one its vmfile runs resolve, which for
+    /// a sandbox (root, no Vmfile `libvirt.uri`) is `VMFILE_LIBVIRT_URI` or the system daemon.
+    func connectionURI() throws -> String {
+        ProcessInfo.processInfo.environment["VMFILE_LIBVIRT_URI"] ?? "qemu:///system"
     }
 
     /// The project id, read from the domain names `status --json` reports.
