@@ -35,12 +35,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SpecTests", dependencies: ["Spec"]),
+        // Helpers several test targets share (seeded randomness); never linked into the product.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "TestSupport"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes", "Spec"]),
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor", "Spec"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "Spec"]),
         .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Hypervisor", "Net", "Spec"]),
-        .testTarget(name: "EndToEndTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -132,9 +132,14 @@ final class ScratchDirectory {
         #expect(store.stagingIsEmpty())
     }
 
-    @Test(arguments: ["", "../x", "/abs", "a b", ".hidden"])
+    @Test(arguments: ["", "../x", "/abs", "a b", ".hidden", "a/b/c", "org/", "a//b"])
     func rejectsBadNames(name: String) throws {
         #expect(throws: BoxError.self) { try BoxStore.checkName(name) }
+    }
+
+    @Test(arguments: ["tiny", "org/name", "debian-12.5_x", "a.b/c-d"])
+    func acceptsGoodNames(name: String) throws {
+        try BoxStore.checkName(name)
     }
 }
 

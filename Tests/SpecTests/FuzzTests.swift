@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Spec
 
 /// Thousands of seeded random edits of valid Vmfiles: the loader must never crash and must always
