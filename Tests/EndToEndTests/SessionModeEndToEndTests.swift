@@ -60,6 +60,9 @@ struct SessionModeEndToEndTests {
         let ssh = try user.vmfile("ssh", "-c", "hostname", in: project)
         #expect(ssh.status == 0 && ssh.stdout.contains("sess"), "\(ssh)")
 
+        // Another session user neither sees nor touches this user's machine.
+        try Self.expectIsolated(from: user, project: project, domain: domain)
+
         // SSH is on 127.0.0.1 at the port vmfile chose, and status, ssh-config and port agree.
         let status = try statusJSON(user, project)
         #expect(status["state"] as? String == "running")
@@ -108,6 +111,25 @@ struct SessionModeEndToEndTests {
         try user.remove()
         #expect(user.processes().isEmpty)
         #expect(!FileManager.default.fileExists(atPath: user.home.path))
+    }
+
+    /// A second unprivileged user: its session lists none of `user`'s domains, `global-status` shows
+    /// nothing of them, its `status` of the project does not show it running, and commands that would
+    /// change the project are refused.
+    static func expectIsolated(from user: UnprivilegedUser, project: URL, domain: String) throws {
+        let other = try UnprivilegedUser()
+        defer { _ = try? other.remove() }
+        #expect(try !other.virsh("list", "--all", "--name").stdout.contains(domain))
+        let global = try other.run(other.binary.path, ["global-status"], in: other.home)
+        #expect(global.status == 0 && !global.stdout.contains(domain) && !global.stdout.contains(project.path), "\(global)")
+        // Its `status` of the project asks its own session, where the machine does not exist.
+        let status = try other.run(other.binary.path, ["status"], in: project)
+        #expect(!status.stdout.contains("running") && !status.stdout.contains("127.0.0.1"), "\(status)")
+        for command in [["halt"], ["destroy", "--force"], ["ssh", "-c", "true"], ["snapshot", "save", "x"]] {
+            let output = try other.run(other.binary.path, command, in: project)
+            #expect(output.status != 0, "\(other.name) ran \(command) on \(user.name)'s project: \(output)")
+        }
+        #expect(try user.virsh("domstate", domain).stdout.contains("running"), "the machine was touched by another user")
     }
 
     private func statusJSON(_ user: UnprivilegedUser, _ project: URL) throws -> [String: Any] {
