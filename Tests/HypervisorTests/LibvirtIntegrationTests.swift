@@ -69,11 +69,14 @@ struct LibvirtIntegrationTests {
 
     /// CI failure of 2026-12-02: a second vmfile's pool refresh met another test's disk build in the
     /// same pool and failed with "has asynchronous jobs running". A refresh waits such a build out.
+    ///
+    /// Refreshes run back to back for the whole life of the clone, so at least one lands inside its
+    /// build however fast the disk is (a first version waited for the clone to be listed, and on a
+    /// faster disk the build was over by then); `refresh` counts the refusals it waited out.
     @Test func refreshWaitsOutAVolumeBuildInFlight() async throws {
         try await withLibvirtScope { scope in
             let pool = try scope.pool()
-            // 256 MiB of random bytes: libvirt copies them itself, so the clone's build lasts long
-            // enough (about half a second here) to refresh while it runs.
+            // 256 MiB of random bytes, which libvirt copies and syncs itself.
             try scope.run("/bin/dd", ["if=/dev/urandom", "of=\(scope.poolDirectory)/source.raw", "bs=1M", "count=256", "status=none"])
             try pool.refresh()
             let clone = Process()
@@ -81,16 +84,13 @@ struct LibvirtIntegrationTests {
             clone.arguments = ["-c", LibvirtTestEnvironment.uri, "-q", "vol-clone", "source.raw", "copy.raw", "--pool", scope.prefix]
             clone.standardOutput = FileHandle.nullDevice
             try clone.run()
-            // The clone is listed from the moment its build starts.
-            let deadline = Date().addingTimeInterval(30)
-            while try pool.volumeIfPresent(named: "copy.raw") == nil && clone.isRunning && Date() < deadline {
-                try await Task.sleep(for: .milliseconds(5))
+            var refusalsWaitedOut = 0
+            while clone.isRunning {
+                refusalsWaitedOut += try pool.refresh()
             }
-            let refreshedDuringBuild = clone.isRunning
-            try pool.refresh()
             clone.waitUntilExit()
             #expect(clone.terminationStatus == 0)
-            #expect(refreshedDuringBuild, "the clone finished before the refresh: the test did not exercise the race")
+            #expect(refusalsWaitedOut > 0, "no refresh met the clone's build: the test did not exercise the race")
             #expect(try pool.volume(named: "copy.raw").info().capacity == 256 << 20)
         }
     }

@@ -69,16 +69,20 @@ public final class StoragePool: @unchecked Sendable {
     /// libvirt refuses a refresh while any volume of the pool is being built ("has asynchronous jobs
     /// running"), which another vmfile creating a disk in the same pool causes at any moment; such a
     /// refusal is waited out (up to `patience` seconds), not reported.
-    public func refresh(patience: TimeInterval = 120) throws(HypervisorError) {
+    /// - Returns: how many such refusals were waited out before the refresh went through.
+    @discardableResult
+    public func refresh(patience: TimeInterval = 120) throws(HypervisorError) -> Int {
         let deadline = Date().addingTimeInterval(patience)
+        var refusals = 0
         while true {
             do {
                 try withPointer { pool throws(HypervisorError) in
                     try Libvirt.check("Refreshing storage pool \(name)") { virStoragePoolRefresh(pool, 0) }
                 }
-                return
+                return refusals
             } catch where Self.isBusyWithAnotherBuild(error) && Date() < deadline {
-                Thread.sleep(forTimeInterval: 0.05)
+                refusals += 1
+                Thread.sleep(forTimeInterval: 0.01)
             }
         }
     }
