@@ -82,7 +82,7 @@ public final class StoragePool: @unchecked Sendable {
                 return refusals
             } catch where Self.isBusyWithAnotherBuild(error) && Date() < deadline {
                 refusals += 1
-                Thread.sleep(forTimeInterval: 0.01)
+                Thread.sleep(forTimeInterval: 0.05)
             }
         }
     }
