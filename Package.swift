@@ -2,8 +2,11 @@
 import PackageDescription
 
 // Module layout and import direction are fixed in DESIGN.md:
-// vmfile → Lifecycle/Builder → Spec, Boxes, Provisioner, Hypervisor, Net → C shims.
-// Only Hypervisor touches CLibvirt; only Provisioner touches CLibssh; Spec imports nothing of ours.
+// vmfile → Lifecycle/Builder → Spec, Boxes, Provisioner, Hypervisor, Net → HostSupport → C shims.
+// Only Hypervisor touches CLibvirt; only Provisioner touches CLibssh; Spec and HostSupport import
+// nothing of ours. HostSupport holds what is host-wide rather than box- or libvirt-specific: starting
+// child processes, file locks, VMFILE_HOME, stable hashes, the shared error shape.
+// scripts/check-imports checks the import lines against this order.
 let package = Package(
     name: "vmfile",
     platforms: [.macOS(.v13)],
@@ -19,24 +22,26 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
         .systemLibrary(name: "CLibssh", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
+        .target(name: "HostSupport"),
         .target(name: "Spec", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "Boxes", dependencies: ["Spec", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Boxes", dependencies: ["Spec", "HostSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Hypervisor", dependencies: [
-            "CLibvirt", "Spec", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+            "CLibvirt", "Spec", "HostSupport", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "Provisioner", dependencies: ["CLibssh", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Net", dependencies: ["Spec"]),
-        .target(name: "Lifecycle", dependencies: ["Spec", "Boxes", "Hypervisor", "Net", "Provisioner"]),
+        .target(name: "Provisioner", dependencies: ["CLibssh", "Spec", "HostSupport", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Net", dependencies: ["Spec", "HostSupport"]),
+        .target(name: "Lifecycle", dependencies: ["Spec", "Boxes", "Hypervisor", "Net", "Provisioner", "HostSupport"]),
         .executableTarget(
             name: "vmfile",
             dependencies: [
-                "Spec", "Boxes", "Hypervisor", "Net", "Lifecycle",
+                "Spec", "Boxes", "Hypervisor", "Net", "Lifecycle", "HostSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Helpers several test targets share (seeded randomness); never linked into the product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HostSupportTests", dependencies: ["HostSupport"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "TestSupport"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes", "Spec"]),
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor", "Spec"]),

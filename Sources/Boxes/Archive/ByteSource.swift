@@ -1,4 +1,5 @@
 import Foundation
+import HostSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -9,19 +10,22 @@ import Glibc
 final class ByteSource {
     private let fd: Int32
     private let name: String
-    private let process: Process?
-    private let errors: Pipe?
+    private let process: ChildProcess?
+    /// Whether `process` has been reaped (by `finish`).
+    private var reaped = false
 
-    private init(fd: Int32, name: String, process: Process?, errors: Pipe?) {
+    private init(fd: Int32, name: String, process: ChildProcess?) {
         self.fd = fd
         self.name = name
         self.process = process
-        self.errors = errors
     }
 
     deinit {
         close(fd)
-        if let process, process.isRunning { process.terminate() }
+        if let process {
+            if let errors = process.stderrPipe { close(errors) }
+            if !reaped { process.kill() }
+        }
     }
 
     /// Compression of an archive, told by its first bytes.
@@ -48,7 +52,7 @@ final class ByteSource {
         if compression == .none {
             let fd = Glibc.open(url.path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw BoxError(.io, "cannot read \(url.path): \(String(cString: strerror(errno)))") }
-            return ByteSource(fd: fd, name: url.path, process: nil, errors: nil)
+            return ByteSource(fd: fd, name: url.path, process: nil)
         }
         let tool = switch compression {
         case .gzip: "gzip"
@@ -57,22 +61,17 @@ final class ByteSource {
         case .bzip2: "bzip2"
         case .none: "cat"
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool, "-dc", url.path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        let process: ChildProcess
         do {
-            try process.run()
+            process = try ChildProcess(tool, ["-dc", url.path], stdout: .pipe, stderr: .pipe)
         } catch {
             throw BoxError(.io, "cannot run \(tool) to decompress \(url.path): \(error)", hint: "install \(tool)")
         }
-        let fd = dup(output.fileHandleForReading.fileDescriptor)
-        try? output.fileHandleForReading.close()
-        return ByteSource(fd: fd, name: "\(url.path) (\(tool) -dc)", process: process, errors: errors)
+        guard let fd = process.stdoutPipe else {
+            process.kill()
+            throw BoxError(.io, "cannot read the output of \(tool) -dc \(url.path)")
+        }
+        return ByteSource(fd: fd, name: "\(url.path) (\(tool) -dc)", process: process)
     }
 
     /// For an uncompressed file: its descriptor and the current read position, so a body can be
@@ -119,9 +118,21 @@ final class ByteSource {
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
         defer { scratch.deallocate() }
         while try read(into: scratch) > 0 {}
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errors?.fileHandleForReading.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        var stderr = Data()
+        if let errors = process.stderrPipe {
+            while true {
+                let count = Glibc.read(errors, scratch.baseAddress, scratch.count)
+                if count > 0 {
+                    stderr.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+                } else if count == 0 || errno != EINTR {
+                    break
+                }
+            }
+        }
+        let status = process.waitForExit()
+        reaped = true
+        guard status == 0 else {
+            let message = String(decoding: stderr, as: UTF8.self)
             throw BoxError(.invalidBox, "\(name) failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))",
                            hint: "the archive is corrupt or truncated; fetch it again")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HostSupport
 import Spec
 
 /// Adds boxes to a store from anything `box add` accepts — a box directory, a `.box` file, an

@@ -1,4 +1,5 @@
 import Foundation
+import HostSupport
 import Spec
 
 /// The box store: one directory per box name and version, laid out like Vagrant's
@@ -192,28 +193,5 @@ public struct BoxStore: Sendable {
             return FileManager.default.fileExists(atPath: url.appendingPathComponent(entry).path, isDirectory: &isDirectory)
                 && isDirectory.boolValue
         }
-    }
-}
-
-/// Where vmfile keeps host-wide state (boxes, caches) — not per-project state.
-public enum VmfileHome {
-    /// `$VMFILE_HOME`, else `/var/lib/vmfile` for root, else `$XDG_DATA_HOME/vmfile` or `~/.local/share/vmfile`.
-    public static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let home = environment["VMFILE_HOME"], !home.isEmpty {
-            return URL(fileURLWithPath: home)
-        }
-        if getuid() == 0 {
-            return URL(fileURLWithPath: "/var/lib/vmfile")
-        }
-        if let data = environment["XDG_DATA_HOME"], !data.isEmpty {
-            return URL(fileURLWithPath: data).appendingPathComponent("vmfile")
-        }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        return URL(fileURLWithPath: home).appendingPathComponent(".local/share/vmfile")
-    }
-
-    /// Host-wide lock files (box imports, network creation).
-    public static func locks(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        directory(environment: environment).appendingPathComponent("locks")
     }
 }

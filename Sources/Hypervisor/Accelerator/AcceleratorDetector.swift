@@ -1,4 +1,5 @@
 import Foundation
+import HostSupport
 
 /// Decides between KVM and TCG: KVM only when it really runs a guest.
 ///
@@ -136,7 +137,7 @@ public enum KVMProbe {
             "-chardev", "file,id=probe,path=\(logPath)", "-device", "isa-debugcon,iobase=0x402,chardev=probe",
         ]
         let child: ChildProcess
-        do { child = try ChildProcess(executable: qemuBinary, arguments: arguments) } catch { return "cannot run \(qemuBinary)" }
+        do { child = try ChildProcess(qemuBinary, arguments) } catch { return "cannot run \(qemuBinary)" }
         var exited: Int32?
         defer { if exited == nil { child.kill() } }
         let markers = doneMarkers.map { Data($0.utf8) }

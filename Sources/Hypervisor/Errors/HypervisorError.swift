@@ -1,4 +1,5 @@
 internal import CLibvirt
+import HostSupport
 
 /// The one error type of the Hypervisor module.
 ///
@@ -108,6 +109,12 @@ public struct HypervisorError: Error, Sendable, CustomStringConvertible {
         if let cause { text += " (cause: \(cause))" }
         return text
     }
+}
+
+extension HypervisorError: VmfileError {
+    public var codeName: String { code.description }
+    /// libvirt errors carry their advice in `message`.
+    public var hint: String? { nil }
 }
 
 extension Error {

@@ -1,5 +1,6 @@
 internal import CLibvirt
 import Foundation
+import HostSupport
 
 /// How `StoragePool.importVolume` moves bytes into the pool.
 public enum VolumeImportMethod: String, Sendable {
@@ -140,19 +141,13 @@ extension StoragePool {
 
 /// Runs an executable and waits; a non-zero exit becomes `.processFailed` with its stderr.
 func runProcess(_ executable: String, _ arguments: [String], doing: String) throws(HypervisorError) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let errorPipe = Pipe()
-    process.standardError = errorPipe
-    process.standardOutput = FileHandle.nullDevice
-    do { try process.run() } catch {
-        throw HypervisorError(.processFailed, "\(doing): cannot run \(executable)", cause: error as NSError)
+    let result: HostCommandResult
+    do {
+        result = try HostCommand.run(executable, arguments)
+    } catch {
+        throw HypervisorError(.processFailed, "\(doing): \(error)", cause: error)
     }
-    let stderrData = errorPipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    if process.terminationStatus != 0 {
-        let text = String(decoding: stderrData, as: UTF8.self).trimmingWhitespace()
-        throw HypervisorError(.processFailed, "\(doing): \(executable) exited with \(process.terminationStatus): \(text)")
+    if result.status != 0 {
+        throw HypervisorError(.processFailed, "\(doing): \(executable) exited with \(result.status): \(result.stderrText)")
     }
 }

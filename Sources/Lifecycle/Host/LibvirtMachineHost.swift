@@ -1,5 +1,6 @@
 import Boxes
 import Foundation
+import HostSupport
 import Hypervisor
 import Net
 import Spec

@@ -1,5 +1,6 @@
 import Boxes
 import Foundation
+import HostSupport
 import Spec
 
 /// Drives one project's machines through their lifecycle. Every operation reconciles with what
@@ -26,13 +27,9 @@ public struct MachineController: Sendable {
     /// The MAC address of `machine`'s management NIC: derived from the domain name, so it is the
     /// same on every run and the guest's lease can be found again.
     func managementMAC(of machine: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in project.domainName(of: machine).utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
+        let hash = StableHash.fnv1a(project.domainName(of: machine))
         let bytes = [(hash >> 16) & 0x7f, (hash >> 8) & 0xff, hash & 0xff]
-        return "52:54:00:" + bytes.map { String(format: "%02x", $0) }.joined(separator: ":")
+        return "52:54:00:" + bytes.map { StableHash.hex($0, digits: 2) }.joined(separator: ":")
     }
 
     /// The state of `machine` as libvirt reports it; nil when it was never created.

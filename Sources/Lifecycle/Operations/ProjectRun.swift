@@ -1,5 +1,6 @@
 import Boxes
 import Foundation
+import HostSupport
 import Spec
 
 /// One machine's result of a project-wide operation.
@@ -41,8 +42,8 @@ extension MachineController {
                     reporter.notice("waiting for \(who), which holds the project lock (\(path))")
                 }),
                 purpose: "this project")
-        } catch let error as BoxError {
-            throw LifecycleError(.invalidArgument, error.message, hint: error.hint)
+        } catch {
+            throw LifecycleError(.invalidArgument, error.message, hint: error.hint, cause: error.cause)
         }
         defer { lock.release() }
         return try body()

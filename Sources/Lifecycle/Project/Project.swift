@@ -1,4 +1,5 @@
 import Foundation
+import HostSupport
 import Spec
 
 /// One Vmfile's project: where it lives, its deterministic id, and its state directory.
@@ -74,13 +75,7 @@ public struct Project: Sendable, Equatable {
         var slug = String(base.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }.prefix(16))
         while slug.hasSuffix("-") { slug.removeLast() }
         while slug.hasPrefix("-") { slug.removeFirst() }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in path.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let digest = String(hash & 0xff_ffff, radix: 16)
-        let padded = String(repeating: "0", count: 6 - digest.count) + digest
+        let padded = StableHash.hex(StableHash.fnv1a(path) & 0xff_ffff, digits: 6)
         return slug.isEmpty ? padded : "\(slug)-\(padded)"
     }
 }

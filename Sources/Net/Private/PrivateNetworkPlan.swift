@@ -1,3 +1,4 @@
+import HostSupport
 import Spec
 
 /// How one Vmfile `networks:` entry becomes a libvirt network of one project: deterministic names,
@@ -39,7 +40,7 @@ public struct PrivateNetworkPlan: Sendable, Equatable {
                 domainName: (String) -> String) throws(IPv4Network.ParseError) {
         self.definition = definition.name
         name = "vmfile-\(projectID)-\(definition.name)"
-        bridge = "vmfnet-" + Self.hex(Self.fnv1a(name) & 0xffff_ffff, digits: 8)
+        bridge = "vmfnet-" + StableHash.hex(StableHash.fnv1a(name) & 0xffff_ffff, digits: 8)
         subnet = try IPv4Network(parsing: definition.cidr)
         nat = definition.mode == .nat
         openvswitch = definition.switch == .ovs
@@ -67,27 +68,13 @@ public struct PrivateNetworkPlan: Sendable, Equatable {
 
     /// The MAC of `domain`'s NIC on network `network`: stable across runs, distinct per network.
     public static func mac(domain: String, network: String) -> String {
-        let hash = fnv1a(domain + "\u{0}" + network)
+        let hash = StableHash.fnv1a(domain + "\u{0}" + network)
         let bytes = [(hash >> 16) & 0x7f, (hash >> 8) & 0xff, hash & 0xff]
-        return "52:54:01:" + bytes.map { hex($0, digits: 2) }.joined(separator: ":")
+        return "52:54:01:" + bytes.map { StableHash.hex($0, digits: 2) }.joined(separator: ":")
     }
 
     /// The first of `used` (host routes, other libvirt networks) the subnet overlaps, if any.
     public func overlap(in used: [IPv4Network]) -> IPv4Network? {
         used.first { $0.overlaps(subnet) }
-    }
-
-    static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
-    }
-
-    static func hex(_ value: UInt64, digits: Int) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, digits - text.count)) + text
     }
 }

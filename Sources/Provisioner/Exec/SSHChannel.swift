@@ -1,4 +1,4 @@
-import CLibssh
+internal import CLibssh
 import Foundation
 
 /// Owns one libssh `ssh_channel` (a session channel running one command) and frees it exactly once.

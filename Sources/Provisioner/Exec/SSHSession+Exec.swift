@@ -1,4 +1,4 @@
-import CLibssh
+internal import CLibssh
 import Foundation
 
 extension SSHSession {

@@ -1,4 +1,4 @@
-import CLibssh
+internal import CLibssh
 import Foundation
 
 /// Owns one libssh `ssh_key` and frees it exactly once.

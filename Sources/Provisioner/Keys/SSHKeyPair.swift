@@ -1,4 +1,4 @@
-import CLibssh
+internal import CLibssh
 import Foundation
 
 /// A freshly generated key pair, held as text: what vmfile writes into a machine's state directory and

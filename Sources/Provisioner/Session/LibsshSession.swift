@@ -1,4 +1,4 @@
-import CLibssh
+internal import CLibssh
 import Foundation
 
 /// Owns one libssh `ssh_session`: disconnects and frees it exactly once.

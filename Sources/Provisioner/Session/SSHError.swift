@@ -1,3 +1,5 @@
+import HostSupport
+
 /// The one error type of the SSH client: what failed (``code``), a message that says where and what to do,
 /// the endpoint involved, and libssh's own error text when libssh reported the failure.
 public struct SSHError: Error, Sendable, CustomStringConvertible {
@@ -82,4 +84,11 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
             host: host, port: port
         )
     }
+}
+
+extension SSHError: VmfileError {
+    public var codeName: String { code.rawValue }
+    /// SSH errors carry their advice in `message`.
+    public var hint: String? { nil }
+    public var cause: (any Error)? { nil }
 }

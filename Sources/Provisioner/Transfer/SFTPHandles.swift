@@ -1,4 +1,4 @@
-import CLibssh
+internal import CLibssh
 import Foundation
 
 /// Owns one libssh `sftp_session` (an SFTP subsystem channel) and frees it exactly once.

@@ -1,4 +1,4 @@
-import CLibssh
+internal import CLibssh
 import Foundation
 
 /// How ``SSHSession`` writes files to the server.
@@ -12,8 +12,8 @@ public enum TransferMethod: Sendable, Hashable {
 }
 
 extension SSHSession {
-    /// Writes `data` to `remotePath` (replacing it) and sets its permission bits to `mode`.
-    public func upload(data: Data, to remotePath: String, mode: mode_t = 0o644,
+    /// Writes `data` to `remotePath` (replacing it) and sets its permission bits to `mode` (a `mode_t`).
+    public func upload(data: Data, to remotePath: String, mode: UInt32 = 0o644,
                        method: TransferMethod = .automatic) throws {
         var offset = data.startIndex
         try upload(to: remotePath, mode: mode, method: method, what: "\(data.count) bytes") { buffer in
@@ -26,7 +26,7 @@ extension SSHSession {
 
     /// Streams the local file at `localPath` to `remotePath` (replacing it), in chunks: memory stays flat for
     /// any file size. `mode` defaults to the local file's permission bits.
-    public func upload(fileAt localPath: String, to remotePath: String, mode: mode_t? = nil,
+    public func upload(fileAt localPath: String, to remotePath: String, mode: UInt32? = nil,
                        method: TransferMethod = .automatic) throws {
         let file = try LocalFileReader(path: localPath)
         try upload(to: remotePath, mode: mode ?? file.mode(), method: method, what: localPath) { buffer in

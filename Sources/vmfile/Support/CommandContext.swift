@@ -1,6 +1,7 @@
 import ArgumentParser
 import Boxes
 import Foundation
+import HostSupport
 import Hypervisor
 import Lifecycle
 import Spec

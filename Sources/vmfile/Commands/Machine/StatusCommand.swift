@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
 import Boxes
+import Foundation
+import HostSupport
 import Hypervisor
 import Lifecycle
 

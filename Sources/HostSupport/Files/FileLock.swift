@@ -26,32 +26,36 @@ public final class FileLock: @unchecked Sendable {
 
     /// How `acquire` behaves when another process holds the lock.
     public enum WaitPolicy: Sendable {
-        /// Fail at once with `BoxError.locked`.
+        /// Fail at once with a `FileLockError` whose code is `.locked`.
         case noWait
         /// Wait, calling `onWait` once with the holder's PID (if known) before blocking.
         case wait(onWait: @Sendable (_ holderPID: Int32?) -> Void)
     }
 
     /// Takes the lock at `path`, creating the file (and its directory) if needed.
-    public static func acquire(at path: String, policy: WaitPolicy, purpose: String) throws -> FileLock {
+    public static func acquire(at path: String, policy: WaitPolicy, purpose: String) throws(FileLockError) -> FileLock {
         let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw FileLockError(.io, "cannot create the lock directory \(directory): \(error.localizedDescription)", cause: error)
+        }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw BoxError(.io, "cannot open lock file \(path): \(String(cString: strerror(errno)))")
+            throw FileLockError(.io, "cannot open lock file \(path): \(String(cString: strerror(errno)))")
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK else {
                 let reason = String(cString: strerror(errno))
                 close(fd)
-                throw BoxError(.io, "cannot lock \(path): \(reason)")
+                throw FileLockError(.io, "cannot lock \(path): \(reason)")
             }
             let holder = readPID(fd)
             switch policy {
             case .noWait:
                 close(fd)
                 let who = holder.map { "process \($0)" } ?? "another vmfile process"
-                throw BoxError(.locked, "\(purpose) is locked by \(who) (\(path))",
+                throw FileLockError(.locked, "\(purpose) is locked by \(who) (\(path))",
                                hint: "wait for it to finish, or run without --no-wait to queue behind it")
             case .wait(let onWait):
                 onWait(holder)
@@ -59,7 +63,7 @@ public final class FileLock: @unchecked Sendable {
                     guard errno == EINTR else {
                         let reason = String(cString: strerror(errno))
                         close(fd)
-                        throw BoxError(.io, "cannot lock \(path): \(reason)")
+                        throw FileLockError(.io, "cannot lock \(path): \(reason)")
                     }
                 }
             }
