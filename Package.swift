@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "vmfile",
             dependencies: [
-                "Spec", "Boxes", "Hypervisor", "Net", "Lifecycle", "HostSupport",
+                "Spec", "Boxes", "Provisioner", "Hypervisor", "Net", "Lifecycle", "HostSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -46,8 +46,8 @@ let package = Package(
         .testTarget(name: "BoxesTests", dependencies: ["Boxes", "Spec"]),
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor", "Spec"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "Spec"]),
-        .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner"]),
-        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Hypervisor", "Net", "Spec"]),
+        .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner", "Spec"]),
+        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Hypervisor", "Net", "Provisioner", "Spec"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

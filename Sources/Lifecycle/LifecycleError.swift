@@ -1,4 +1,5 @@
 import HostSupport
+import Provisioner
 
 /// The kind of `LifecycleError`.
 public enum LifecycleErrorKind {}
@@ -23,4 +24,15 @@ extension ErrorCode where Kind == LifecycleErrorKind {
     public static let unsupported = Self("unsupported")
     /// A host facility the Vmfile needs is missing (e.g. Open vSwitch not running).
     public static let unavailable = Self("unavailable")
+}
+
+/// Runs `body`, passing a `ProvisionError` on as a `LifecycleError` with the same code, message and
+/// hint (the Provisioner's codes `guest`, `provision-failed`, `boot-timeout` and `invalid-argument` are
+/// Lifecycle codes too), so every machine operation throws one error type.
+func asLifecycleError<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ProvisionError {
+        throw LifecycleError(error)
+    }
 }

@@ -1,6 +1,7 @@
 import Boxes
 import Foundation
 import Net
+import Provisioner
 import Spec
 @testable import Lifecycle
 

@@ -1,4 +1,5 @@
 import Foundation
+import Provisioner
 import Spec
 import Testing
 @testable import Lifecycle

@@ -1,8 +1,9 @@
 import Foundation
+import Hypervisor
 import Net
+import Provisioner
 import Spec
 import Testing
-import Hypervisor
 @testable import Lifecycle
 
 @Suite struct PrivateNetworksTests {

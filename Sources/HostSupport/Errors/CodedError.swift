@@ -29,6 +29,13 @@ public struct CodedError<Kind>: VmfileError {
         self.cause = cause
     }
 
+    /// `other` seen as this module's error: same code name, message, hint and cause. For a module that
+    /// passes another's error on as its own (Lifecycle's operations throw `LifecycleError` whatever
+    /// the Provisioner below them threw), so nobody branches on two types for one failure.
+    public init<Other>(_ other: CodedError<Other>) {
+        self.init(Code(other.code.name), other.message, hint: other.hint, cause: other.cause)
+    }
+
     public var codeName: String { code.name }
     public var description: String { rendered }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Provisioner
 import Spec
 
 /// The host `rsync` command that copies one folder into the guest over OpenSSH, with the machine's

@@ -1,5 +1,6 @@
 import Foundation
 import Net
+import Provisioner
 import Spec
 
 extension MachineController {

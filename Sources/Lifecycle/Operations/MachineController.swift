@@ -1,6 +1,7 @@
 import Boxes
 import Foundation
 import HostSupport
+import Provisioner
 import Spec
 
 /// Drives one project's machines through their lifecycle. Every operation reconciles with what

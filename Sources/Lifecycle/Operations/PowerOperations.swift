@@ -1,4 +1,5 @@
 import Foundation
+import Provisioner
 import Spec
 
 /// What a power operation found and did.

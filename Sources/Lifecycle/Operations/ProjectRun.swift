@@ -1,6 +1,7 @@
 import Boxes
 import Foundation
 import HostSupport
+import Provisioner
 import Spec
 
 /// One machine's result of a project-wide operation.
@@ -21,6 +22,9 @@ extension MachineController {
                 return MachineResult(machine: machine.name, result: .success(try operation(controller, machine)))
             } catch let error as LifecycleError {
                 return MachineResult(machine: machine.name, result: .failure(error))
+            } catch let error as ProvisionError {
+                // Already names the machine ("machine 'web': provision step ...").
+                return MachineResult(machine: machine.name, result: .failure(LifecycleError(error)))
             } catch {
                 return MachineResult(machine: machine.name, result: .failure(
                     LifecycleError(.hypervisor, "machine '\(machine.name)': \(error)", cause: error)))

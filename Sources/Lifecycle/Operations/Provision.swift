@@ -1,4 +1,5 @@
 import Foundation
+import Provisioner
 import Spec
 
 extension MachineController {
@@ -39,12 +40,27 @@ extension MachineController {
     func runProvisioning(_ machine: Machine, _ steps: [PlannedStep], request: ProvisionRequest, session: any GuestSession,
                          target: SSHTarget, clock: PhaseClock) throws -> any GuestSession {
         guard !steps.isEmpty else { return session }
-        let runner = ProvisionRunner(
-            machine: machine, reporter: reporter, clock: clock,
-            markers: ProvisionMarkers(url: project.files(of: machine.name).provisionMarkers),
+        let markers = ProvisionMarkers(url: project.files(of: machine.name).provisionMarkers)
+        let name = machine.name
+        let hints = StepHints(
+            connectionFailed: { step in "check the machine with `vmfile status \(name)`, then `vmfile provision \(name) --step \(step)`" },
+            retry: { step in "run `vmfile provision \(name) --step \(step)`" },
+            hostKeyChanged: "if the guest was reinstalled on purpose, `vmfile destroy` and `vmfile up` it",
+            rebootTimedOut: "look at the console log in \(name)'s .vmfile directory; `vmfile up \(name)` continues")
+        let runner = ShellStepRunner(
+            subject: "machine '\(name)'", hints: hints, rebootTimeout: TimeInterval(machine.bootTimeout),
+            observer: MachineStepObserver(clock: clock),
+            stepSucceeded: { planned in if planned.step.run == .once { try markers.recordOnce(planned.markerKey) } },
             connect: { deadline in try connectGuest(machine, target: target, deadline: deadline) })
-        let complete = request == .onBoot || request == .all
-        let result = try runner.run(steps, on: session, complete: complete)
+        let result = try asLifecycleError { try runner.run(steps, on: session) }
+        if request == .onBoot || request == .all {
+            do {
+                try asLifecycleError { try markers.recordComplete() }
+            } catch {
+                if result !== session { result.close() }
+                throw error
+            }
+        }
         clock.report("provisioned (\(steps.count) step\(steps.count == 1 ? "" : "s"))")
         return result
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Provisioner
 import Spec
 
 /// One snapshot name across a project's machines, for `snapshot list`.

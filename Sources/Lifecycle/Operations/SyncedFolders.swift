@@ -1,4 +1,5 @@
 import Foundation
+import Provisioner
 import Spec
 
 extension MachineController {
@@ -119,7 +120,7 @@ extension MachineController {
         for (index, folder) in copies {
             let owner = folder.owner ?? machine.ssh.username
             let invocation = RsyncInvocation(folder: folder, ssh: access, owner: owner, group: folder.group ?? groups[index] ?? owner)
-            let result = try guests.rsync(invocation.arguments)
+            let result = try asLifecycleError { try guests.rsync(invocation.arguments) }
             // 24: files vanished on the host while copying; what is there now was copied.
             guard result.status == 0 || result.status == 24 else {
                 throw LifecycleError(

@@ -1,5 +1,6 @@
 import Boxes
 import Foundation
+import Provisioner
 import Spec
 
 /// What `up` did to a machine.
@@ -218,7 +219,7 @@ extension MachineController {
         }
         clock.report("ssh ready")
         do {
-            try GuestSetup(machine: machine, files: files, session: session, guests: guests, address: target.host).run()
+            try asLifecycleError { try FirstContactSetup(machine: machine, files: files.keyFiles, session: session, guests: guests).run() }
         } catch {
             session.close()
             throw error

@@ -1,4 +1,5 @@
 import Foundation
+import Provisioner
 
 /// Receives the lifecycle's progress: one call per finished phase of a machine.
 public protocol LifecycleReporter: Sendable {
@@ -30,4 +31,14 @@ struct PhaseClock {
     }
 
     var elapsed: Duration { clock.now - start }
+}
+
+/// Shows one machine's shell steps through the lifecycle's reporter: phases with the machine's clock,
+/// output under the machine's name.
+struct MachineStepObserver: StepObserver {
+    let clock: PhaseClock
+
+    func phase(_ message: String) { clock.report(message) }
+    func output(_ stream: GuestStream, _ bytes: Data) { clock.reporter.output(clock.machine, stream, bytes) }
+    func outputFinished() { clock.reporter.outputFinished(clock.machine) }
 }

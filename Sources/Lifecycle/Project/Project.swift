@@ -1,5 +1,6 @@
 import Foundation
 import HostSupport
+import Provisioner
 import Spec
 
 /// One Vmfile's project: where it lives, its deterministic id, and its state directory.
@@ -103,6 +104,10 @@ public struct MachineFiles: Sendable, Equatable {
     public var ports: URL { directory.appendingPathComponent("ports.json") }
     /// Markers of `run: once` provision steps that completed.
     public var provisionMarkers: URL { directory.appendingPathComponent("provisioned") }
+    /// The files first-contact setup reads and writes.
+    public var keyFiles: GuestKeyFiles {
+        GuestKeyFiles(hostKey: hostKey, privateKey: privateKey, stagedPrivateKey: stagedPrivateKey, stagedPublicKey: stagedPublicKey)
+    }
 
     /// Creates the directory and the `.vmfile/machines` above it, all owner-only (they hold a private
     /// key). `createDirectory`'s attributes reach only the last directory, and the project lock may

@@ -2,11 +2,7 @@ import Foundation
 import HostSupport
 
 /// A finished host tool (`nft`, `ovs-vsctl`): exit status and its output as text.
-public struct CommandResult: Sendable, Equatable {
-    public var status: Int32
-    public var stdout: String
-    public var stderr: String
-}
+public typealias CommandResult = CommandOutput
 
 /// Runs the host tools Net needs through HostSupport's `HostCommand` (clean signal mask, both
 /// outputs drained together), turning a program that cannot start into a `NetError` with a hint.
@@ -16,9 +12,7 @@ public enum Command {
     public static func run(_ executable: String, _ arguments: [String], stdin: String? = nil,
                            missingHint: String = "install it (Debian: apt-get install nftables)") throws -> CommandResult {
         do {
-            let result = try HostCommand.run(executable, arguments, stdin: stdin.map { Data($0.utf8) })
-            return CommandResult(status: result.status, stdout: result.stdoutText,
-                                 stderr: String(decoding: result.stderr, as: UTF8.self))
+            return try HostCommand.run(executable, arguments, stdin: stdin.map { Data($0.utf8) }).text
         } catch {
             throw NetError(.unavailable, "\(error)", hint: missingHint, cause: error)
         }

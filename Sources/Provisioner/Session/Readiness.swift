@@ -35,6 +35,17 @@ extension SSHSession {
     /// How long one TCP probe waits for an answer before another SYN goes out (see ``TCPProbe``).
     static let probeTimeout: TimeInterval = 0.25
 
+    /// ``waitUntilReady(_:timeout:pollInterval:authAttempts:logger:)`` for callers that are threads (the
+    /// lifecycle's per-machine threads, the builder): it blocks the calling thread, so never call it from
+    /// the cooperative pool.
+    public static func waitUntilReadyBlocking(
+        _ configuration: SSHConfiguration, timeout: TimeInterval, pollInterval: TimeInterval = 0.1,
+        authAttempts: Int = 5, logger: Logger = Logger(label: "vmfile.ssh")
+    ) throws -> SSHSession {
+        try waitUntilReadyBlocking(configuration, timeout: timeout, pollInterval: pollInterval, authAttempts: authAttempts,
+                                   logger: logger, cancelled: CancellationFlag())
+    }
+
     static func waitUntilReadyBlocking(
         _ config: SSHConfiguration, timeout: TimeInterval, pollInterval: TimeInterval, authAttempts: Int,
         logger: Logger, cancelled: CancellationFlag

@@ -4,6 +4,7 @@ import Foundation
 import HostSupport
 import Hypervisor
 import Lifecycle
+import Provisioner
 import Spec
 
 /// What a machine command works with: the loaded Vmfile, its project, and a controller wired to

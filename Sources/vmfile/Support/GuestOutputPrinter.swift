@@ -1,5 +1,6 @@
 import Foundation
 import Lifecycle
+import Provisioner
 
 /// Writes provision output as it arrives: guest stdout to stdout, guest stderr to stderr. With one machine
 /// the bytes pass through untouched; with several, each line is prefixed `name | ` and written whole, so

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Lifecycle
+import Provisioner
 
 /// `--provision`, `--no-provision` and `--provision-with` of `up` and `reload`, as in Vagrant.
 struct ProvisionOptions: ParsableArguments {

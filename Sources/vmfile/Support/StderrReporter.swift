@@ -1,5 +1,6 @@
 import Foundation
 import Lifecycle
+import Provisioner
 
 /// Prints lifecycle phases to stderr as `==> machine: message (1.23 s)`, one line each, and provision
 /// output through a `GuestOutputPrinter`.

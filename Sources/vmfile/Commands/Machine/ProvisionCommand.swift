@@ -1,5 +1,6 @@
 import ArgumentParser
 import Lifecycle
+import Provisioner
 
 /// `vmfile provision`: run provision steps on running machines.
 struct ProvisionCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Lifecycle
+import Provisioner
 
 /// `vmfile snapshot`: save and restore machines (libvirt internal snapshots, memory included when running).
 struct SnapshotCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Lifecycle
+import Provisioner
 
 /// `vmfile snapshot restore NAME`: machines back to the snapshot, in the state it was saved in.
 struct SnapshotRestoreCommand: ParsableCommand {

@@ -2,21 +2,31 @@ import Foundation
 
 /// What provisioning already did to one machine, kept in `.vmfile/machines/<name>/provisioned` (JSON).
 /// `destroy` removes it with the machine's state; `up` clears it when it creates a fresh disk.
-struct ProvisionMarkers: Sendable {
-    struct State: Codable, Equatable, Sendable {
+public struct ProvisionMarkers: Sendable {
+    public struct State: Codable, Equatable, Sendable {
         /// Vagrant's sentinel: a provisioning run of all `once` steps finished, so a later `up` runs only
         /// `always` steps. Until then (first run failed, was killed, or `up --no-provision`), `up` runs the
         /// `once` steps not done yet.
-        var firstProvisioningComplete = false
+        public var firstProvisioningComplete = false
         /// Marker keys (`global/NAME`, `machine/NAME`) of `once` steps that succeeded.
-        var completedOnce: [String] = []
+        public var completedOnce: [String] = []
+
+        public init(firstProvisioningComplete: Bool = false, completedOnce: [String] = []) {
+            self.firstProvisioningComplete = firstProvisioningComplete
+            self.completedOnce = completedOnce
+        }
     }
 
-    let url: URL
+    /// The JSON file the state is kept in.
+    public let url: URL
+
+    public init(url: URL) {
+        self.url = url
+    }
 
     /// The recorded state; empty when there is none. An unreadable file counts as empty (steps run again
     /// rather than being skipped by mistake).
-    func load() -> State {
+    public func load() -> State {
         guard let data = try? Data(contentsOf: url), let state = try? JSONDecoder().decode(State.self, from: data) else {
             return State()
         }
@@ -24,7 +34,7 @@ struct ProvisionMarkers: Sendable {
     }
 
     /// Records that the `once` step with `key` succeeded.
-    func recordOnce(_ key: String) throws {
+    public func recordOnce(_ key: String) throws {
         var state = load()
         guard !state.completedOnce.contains(key) else { return }
         state.completedOnce.append(key)
@@ -32,7 +42,7 @@ struct ProvisionMarkers: Sendable {
     }
 
     /// Records that a full provisioning run finished.
-    func recordComplete() throws {
+    public func recordComplete() throws {
         var state = load()
         guard !state.firstProvisioningComplete else { return }
         state.firstProvisioningComplete = true
@@ -40,7 +50,7 @@ struct ProvisionMarkers: Sendable {
     }
 
     /// Forgets everything (a new disk was never provisioned).
-    func clear() throws {
+    public func clear() throws {
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
     }
 
@@ -50,7 +60,7 @@ struct ProvisionMarkers: Sendable {
         do {
             try encoder.encode(state).write(to: url, options: .atomic)
         } catch {
-            throw LifecycleError(.guest, "cannot record provisioning progress in \(url.path)",
+            throw ProvisionError(.guest, "cannot record provisioning progress in \(url.path)",
                                  hint: "check that the project's .vmfile directory is writable", cause: error)
         }
     }

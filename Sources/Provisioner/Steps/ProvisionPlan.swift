@@ -30,19 +30,19 @@ public struct PlannedStep: Sendable, Equatable {
     }
 
     /// The key its `once` marker is kept under (names are unique per list).
-    var markerKey: String { "\(scope.rawValue)/\(step.name)" }
+    public var markerKey: String { "\(scope.rawValue)/\(step.name)" }
 }
 
 /// Chooses the steps a provisioning run executes. Pure: the tests drive it directly.
-enum ProvisionPlan {
+public enum ProvisionPlan {
     /// Every step of `machine` in run order: the Vmfile's top-level steps, then the machine's own.
-    static func steps(for machine: Machine, in vmfile: Vmfile) -> [PlannedStep] {
+    public static func steps(for machine: Machine, in vmfile: Vmfile) -> [PlannedStep] {
         vmfile.provision.map { PlannedStep(step: $0, scope: .global) }
             + machine.provision.map { PlannedStep(step: $0, scope: .machine) }
     }
 
     /// The steps `request` runs, in order, given what the machine's markers say was done.
-    static func select(_ request: ProvisionRequest, from steps: [PlannedStep], markers: ProvisionMarkers.State) -> [PlannedStep] {
+    public static func select(_ request: ProvisionRequest, from steps: [PlannedStep], markers: ProvisionMarkers.State) -> [PlannedStep] {
         switch request {
         case .none:
             return []
@@ -62,7 +62,7 @@ enum ProvisionPlan {
     }
 
     /// The names in `names` that no machine of `machines` has as a step.
-    static func unknownNames(_ names: [String], machines: [Machine], in vmfile: Vmfile) -> [String] {
+    public static func unknownNames(_ names: [String], machines: [Machine], in vmfile: Vmfile) -> [String] {
         let known = Set(machines.flatMap { steps(for: $0, in: vmfile).map(\.step.name) })
         return names.filter { !known.contains($0) }
     }

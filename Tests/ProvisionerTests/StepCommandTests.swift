@@ -1,7 +1,7 @@
 import Foundation
 import Spec
 import Testing
-@testable import Lifecycle
+@testable import Provisioner
 
 /// The step command line runs for real in the host's /bin/sh (unprivileged), so quoting is checked by a shell.
 @Suite struct StepCommandTests {

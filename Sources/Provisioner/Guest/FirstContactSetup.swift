@@ -1,5 +1,4 @@
 import Foundation
-import Provisioner
 import Spec
 
 /// First-contact work on a guest that answers SSH: pin its host key, replace Vagrant's insecure
@@ -7,12 +6,18 @@ import Spec
 ///
 /// The guest-side work is one command on the open connection: under TCG every extra channel, shell
 /// and `sudo` is tens to hundreds of milliseconds of `up`, so `sudo` runs only when the hostname is wrong.
-struct GuestSetup {
-    let machine: Machine
-    let files: MachineFiles
-    let session: any GuestSession
-    let guests: any GuestConnector
-    let address: String
+public struct FirstContactSetup {
+    public let machine: Machine
+    public let files: GuestKeyFiles
+    public let session: any GuestSession
+    public let guests: any GuestConnector
+
+    public init(machine: Machine, files: GuestKeyFiles, session: any GuestSession, guests: any GuestConnector) {
+        self.machine = machine
+        self.files = files
+        self.session = session
+        self.guests = guests
+    }
 
     /// Exit codes that say which part of the setup command failed.
     private enum Failure: Int32 {
@@ -20,7 +25,8 @@ struct GuestSetup {
         case hostname = 91
     }
 
-    func run() throws {
+    /// Runs whatever part of the setup is not done yet.
+    public func run() throws {
         try pinHostKey()
         let key = try stageMachineKey()
         var script = ""
@@ -71,13 +77,32 @@ struct GuestSetup {
         try pair.publicKey.write(to: files.stagedPublicKey, atomically: true, encoding: .utf8)
         guard FileManager.default.createFile(atPath: staged.path, contents: Data(pair.privateKey.utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
-            throw LifecycleError(.guest, "cannot write \(staged.path)", hint: "check that the project directory is writable")
+            throw ProvisionError(.guest, "cannot write \(staged.path)", hint: "check that the project directory is writable")
         }
         return (pair.publicKey, staged)
     }
 
     private func fail(_ result: GuestCommandResult, doing what: String) throws -> Never {
-        throw LifecycleError(.guest, "machine '\(machine.name)': could not \(what) (exit \(result.status))",
+        throw ProvisionError(.guest, "machine '\(machine.name)': could not \(what) (exit \(result.status))",
                              hint: result.stderr.isEmpty ? nil : result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+/// Where first-contact setup keeps one guest's SSH identity on the host.
+public struct GuestKeyFiles: Sendable, Equatable {
+    /// The guest host key pinned at first contact (`algorithm base64`).
+    public var hostKey: URL
+    /// The guest's own generated private key (OpenSSH format, mode 0600), once the guest trusts it.
+    public var privateKey: URL
+    /// A generated key not yet confirmed installed in the guest.
+    public var stagedPrivateKey: URL
+    /// The public half of the staged key, so a rerun installs the same key instead of a new one.
+    public var stagedPublicKey: URL
+
+    public init(hostKey: URL, privateKey: URL, stagedPrivateKey: URL, stagedPublicKey: URL) {
+        self.hostKey = hostKey
+        self.privateKey = privateKey
+        self.stagedPrivateKey = stagedPrivateKey
+        self.stagedPublicKey = stagedPublicKey
     }
 }

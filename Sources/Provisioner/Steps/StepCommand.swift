@@ -1,5 +1,4 @@
 import Foundation
-import Provisioner
 import Spec
 
 /// How a shell step runs in the guest, on one SSH channel, as root through `sudo -n` when privileged, with
@@ -9,18 +8,19 @@ import Spec
 /// no file, no extra process. A script with a `#!` line (`path: setup.py`) or a bigger one is sent as the
 /// channel's input into a fresh owner-only temp file, which runs and is then removed. Either way the
 /// script's own input is empty: it never reads its own text.
-enum StepCommand {
+public enum StepCommand {
     /// What the channel runs and the bytes it gets as input.
-    struct Invocation: Equatable {
-        var command: String
-        var stdin: Data
+    public struct Invocation: Equatable, Sendable {
+        public var command: String
+        public var stdin: Data
     }
 
     /// Scripts up to this size travel in the command line (Linux takes 128 KiB per argument).
-    static let inlineLimit = 64 * 1024
+    public static let inlineLimit = 64 * 1024
 
     /// The script's bytes: the inline text, or the `path:` file read now (so edits apply on the next run).
-    static func script(of step: ProvisionStep, machine: String) throws -> Data {
+    /// `subject` names what the step runs on in the error (`machine 'web'`).
+    public static func script(of step: ProvisionStep, subject: String) throws -> Data {
         switch step.source {
         case .inline(let text):
             return Data(text.utf8)
@@ -28,14 +28,14 @@ enum StepCommand {
             do {
                 return try Data(contentsOf: URL(fileURLWithPath: path))
             } catch {
-                throw LifecycleError(.invalidArgument, "machine '\(machine)': cannot read the script of provision step '\(step.name)' at \(path)",
-                                     hint: "check the step's `path:` (relative to the Vmfile)", cause: error)
+                throw ProvisionError(.invalidArgument, "\(subject): cannot read the script of provision step '\(step.name)' at \(path)",
+                                     hint: "check the step's `path:` (relative to the file that declares it)", cause: error)
             }
         }
     }
 
     /// The command and input that run `step`'s `script`.
-    static func invocation(for step: ProvisionStep, script: Data) -> Invocation {
+    public static func invocation(for step: ProvisionStep, script: Data) -> Invocation {
         var prefix: [String] = []
         if step.privileged { prefix.append("sudo -n") }
         if !step.env.isEmpty {

@@ -1,4 +1,5 @@
 import Foundation
+import HostSupport
 
 /// How the lifecycle reaches a guest over SSH. `LibsshGuestConnector` implements it with the
 /// Provisioner's libssh client; unit tests use a fake.
@@ -41,17 +42,7 @@ public protocol GuestSession: AnyObject {
 }
 
 /// Exit status and captured output of a guest command.
-public struct GuestCommandResult: Sendable, Equatable {
-    public var status: Int32
-    public var stdout: String
-    public var stderr: String
-
-    public init(status: Int32, stdout: String, stderr: String) {
-        self.status = status
-        self.stdout = stdout
-        self.stderr = stderr
-    }
-}
+public typealias GuestCommandResult = CommandOutput
 
 /// Which of a guest command's output streams a chunk came from.
 public enum GuestStream: Sendable, Equatable {

@@ -2,18 +2,18 @@ import Foundation
 
 /// The last few lines of a command's output, for error messages. Memory stays bounded for any output
 /// size: at most `maxLines` lines of at most `maxLineBytes` bytes each, plus one partial line.
-struct OutputTail {
-    let maxLines: Int
-    let maxLineBytes: Int
+public struct OutputTail: Sendable {
+    public let maxLines: Int
+    public let maxLineBytes: Int
     private var lines: [Data] = []
     private var partial = Data()
 
-    init(maxLines: Int = 10, maxLineBytes: Int = 400) {
+    public init(maxLines: Int = 10, maxLineBytes: Int = 400) {
         self.maxLines = maxLines
         self.maxLineBytes = maxLineBytes
     }
 
-    mutating func append(_ chunk: Data) {
+    public mutating func append(_ chunk: Data) {
         var rest = chunk[...]
         while let newline = rest.firstIndex(of: 0x0a) {
             addToPartial(rest[rest.startIndex..<newline])
@@ -25,7 +25,7 @@ struct OutputTail {
     }
 
     /// The kept lines, oldest first, decoded as UTF-8 (invalid bytes replaced), the partial line last.
-    var text: [String] {
+    public var text: [String] {
         var all = lines
         if !partial.isEmpty { all.append(partial) }
         return all.suffix(maxLines).map { String(decoding: $0, as: UTF8.self) }

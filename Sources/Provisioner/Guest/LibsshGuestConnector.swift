@@ -1,9 +1,8 @@
 import Foundation
-import Net
-import Provisioner
+import HostSupport
 
-/// `GuestConnector` over the Provisioner's libssh client: one in-process SSH connection per
-/// machine, no `ssh` process per probe.
+/// `GuestConnector` over this module's libssh client: one in-process SSH connection per machine, no
+/// `ssh` process per probe. Blocking: callers are the lifecycle's per-machine threads and the builder.
 public struct LibsshGuestConnector: GuestConnector {
     public init() {}
 
@@ -15,8 +14,7 @@ public struct LibsshGuestConnector: GuestConnector {
             keys: keys.enumerated().map { SSHPrivateKey.inMemory($0.element, label: "key \($0.offset + 1)") },
             hostKeyPin: pin)
         let timeout = max(1, deadline.timeIntervalSinceNow)
-        let (session, _) = try BlockingBridge.wait { try await SSHSession.waitUntilReady(configuration, timeout: timeout) }
-        return LibsshGuestSession(session: session)
+        return LibsshGuestSession(session: try SSHSession.waitUntilReadyBlocking(configuration, timeout: timeout))
     }
 
     public func generateKeyPair(comment: String) throws -> (privateKey: String, publicKey: String) {
@@ -25,8 +23,13 @@ public struct LibsshGuestConnector: GuestConnector {
     }
 
     public func rsync(_ arguments: [String]) throws -> GuestCommandResult {
-        let result = try Command.run("rsync", arguments, missingHint: "install rsync on this host (Debian: apt-get install rsync)")
-        return GuestCommandResult(status: result.status, stdout: result.stdout, stderr: result.stderr)
+        let result: HostCommandResult
+        do {
+            result = try HostCommand.run("rsync", arguments)
+        } catch {
+            throw ProvisionError(.guest, "\(error)", hint: "install rsync on this host (Debian: apt-get install rsync)", cause: error)
+        }
+        return result.text
     }
 }
 
@@ -57,29 +60,10 @@ final class LibsshGuestSession: GuestSession {
     }
 }
 
-/// Runs async work to completion from a blocking thread (the lifecycle's per-machine threads,
-/// never the cooperative pool, which this would starve).
-enum BlockingBridge {
-    static func wait<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
-            done.signal()
-        }
-        done.wait()
-        guard let result = box.result else { throw CancellationError() }
-        return try result.get()
-    }
-
-    private final class ResultBox<T: Sendable>: @unchecked Sendable {
-        // Sendable: written once before the semaphore signals, read after it.
-        var result: Result<T, any Error>?
-    }
-}
-
 /// Vagrant's insecure private keys, for first contact with Vagrant-style boxes.
-enum InsecureKeys {
-    static var ed25519: String { VagrantInsecureKey.ed25519 }
-    static var all: [String] { [VagrantInsecureKey.ed25519, VagrantInsecureKey.rsa] }
+public enum InsecureKeys {
+    /// The ed25519 key (what `vmfile ssh` offers a machine that has no key of its own).
+    public static var ed25519: String { VagrantInsecureKey.ed25519 }
+    /// Both keys, ed25519 first.
+    public static var all: [String] { [VagrantInsecureKey.ed25519, VagrantInsecureKey.rsa] }
 }
