@@ -1,8 +1,8 @@
 /// Reads one boot command string in Packer's key syntax into `BootStep`s, collecting every problem.
 ///
 /// `<name>` (letters, digits, `.`) is a key, a modifier `<leftCtrlOn>`/`<leftCtrlOff>`, or a wait; an
-/// unknown name is an error, never typed silently (Packer types `<entr>` as six characters: here it is a
-/// load error with a suggestion). A `<` that does not start such a token (`a < b`, `<<EOF`) is typed as
+/// unknown name is an error, never typed silently (Packer types an unknown `<entr>` as text: here it is
+/// a load error with a suggestion). A `<` that does not start such a token (`a < b`, `<<EOF`) is typed as
 /// text; `{{ "<x>" }}` types a text that looks like a key. Placeholders `{{ … }}` are parsed as `Template`s.
 /// Text may hold printable US-ASCII, newline (typed as Enter) and tab.
 enum BootCommandParser {
@@ -119,11 +119,6 @@ enum BootCommandParser {
 
     /// The index after the `}}` closing the placeholder at `start` (or the end, when it is not closed).
     private static func skipPlaceholder(_ scalars: [Unicode.Scalar], from start: Int) -> Int {
-        var index = start + 2
-        while index + 1 < scalars.count {
-            if scalars[index] == "}", scalars[index + 1] == "}" { return index + 2 }
-            index += 1
-        }
-        return scalars.count
+        TemplateScanner.closing(in: scalars, from: start + 2).map { $0 + 2 } ?? scalars.count
     }
 }

@@ -46,7 +46,7 @@ extension BoxfileReader {
         }
         if let value = map["port"], let port = reader.int(value, key: "ssh.port", range: 1...65535) { ssh.port = port }
         if let value = map["timeout"], let timeout = reader.duration(value, key: "ssh.timeout") { ssh.timeout = timeout }
-        if let value = map["wait_for_reboot"], let flag = reader.bool(value, key: "wait_for_reboot") { ssh.waitForReboot = flag }
+        if let value = map["wait_for_reboot"], let flag = reader.bool(value, key: "ssh.wait_for_reboot") { ssh.waitForReboot = flag }
         return ssh
     }
 }

@@ -61,7 +61,7 @@ enum TemplateScanner {
     }
 
     /// Index of the `}}` closing a placeholder whose text starts at `start` (quotes may hold `}}`).
-    private static func closing(in scalars: [Unicode.Scalar], from start: Int) -> Int? {
+    static func closing(in scalars: [Unicode.Scalar], from start: Int) -> Int? {
         var quote: Unicode.Scalar?
         var index = start
         while index < scalars.count {

@@ -60,7 +60,7 @@ import Testing
     /// A `<` that does not start a token name is typed as text, as in Packer; `{{ "<x>" }}` types a key-like text.
     @Test(arguments: [
         ("a < b", "a < b"), ("cat <<EOF", "cat <<EOF"), ("x <file", "x <file"), ("<>", "<>"), ("< enter>", "< enter>"),
-        ("1<2>3", "1<2>3"), (#"{{ "<enter>" }}"#, "<enter>"), ("a > b", "a > b"), ("<-x>", "<-x>"),
+        ("1<2>3", "1<2>3"), (#"{{ "<enter>" }}"#, "<enter>"), (#"{{ "}}<enter>" }}"#, "}}<enter>"), ("a > b", "a > b"), ("<-x>", "<-x>"),
     ])
     func literalAngleBrackets(text: String, typed: String) throws {
         let steps = Self.steps(text)
