@@ -175,14 +175,8 @@ public struct BoxStore: Sendable {
     }
 
     static func checkName(_ name: String) throws {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_./"))
-        // `org/name` at most: the store escapes the one `/` as Vagrant does, a second would nest.
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-        let valid = !name.isEmpty && !name.hasPrefix(".") && parts.count <= 2 && parts.allSatisfy { !$0.isEmpty }
-            && !name.contains("..") && name.unicodeScalars.allSatisfy(allowed.contains)
-        guard valid else {
-            throw BoxError(.invalidBox, "'\(name)' is not a valid box name",
-                           hint: "use letters, digits, '-', '_', '.', and one '/' like 'org/name'")
+        guard BoxNameRules.isValid(name) else {
+            throw BoxError(.invalidBox, "'\(name)' is not a valid box name", hint: BoxNameRules.hint)
         }
     }
 

@@ -1,6 +1,6 @@
 import Yams
 
-/// A 1-based line and column in the Vmfile text.
+/// A 1-based line and column in the Vmfile (or Boxfile) text.
 struct SourcePosition: Hashable, Sendable {
     var line: Int
     var column: Int
@@ -25,10 +25,13 @@ extension Node {
 /// Collects diagnostics while the loader walks the YAML tree; shared by every reader of one load.
 final class DiagnosticLog {
     let path: String
+    /// What kind of file is read, for messages: `Vmfile` or `Boxfile`.
+    let document: String
     private(set) var diagnostics: [VmfileDiagnostic] = []
 
-    init(path: String) {
+    init(path: String, document: String = "Vmfile") {
         self.path = path
+        self.document = document
     }
 
     /// Records an error at `position`.

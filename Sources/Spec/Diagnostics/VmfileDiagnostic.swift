@@ -1,9 +1,9 @@
-/// One problem found in a Vmfile, located at the offending value (or key, for unknown keys).
+/// One problem found in a Vmfile or a Boxfile, located at the offending value (or key, for unknown keys).
 ///
 /// Rendered as `PATH:LINE:COL: error: MESSAGE` followed by `  hint: HINT`, the format compilers use,
 /// so editors and terminals can jump to it.
 public struct VmfileDiagnostic: Error, Sendable, Codable, Equatable, Hashable, CustomStringConvertible {
-    /// Path of the Vmfile as given to the loader.
+    /// Path of the Vmfile (or Boxfile) as given to the loader.
     public var path: String
     /// 1-based line.
     public var line: Int
@@ -30,7 +30,7 @@ public struct VmfileDiagnostic: Error, Sendable, Codable, Equatable, Hashable, C
     }
 }
 
-/// Every problem found in one Vmfile: loading never stops at the first one.
+/// Every problem found in one Vmfile or Boxfile: loading never stops at the first one.
 public struct VmfileErrors: Error, Sendable, CustomStringConvertible {
     /// Diagnostics ordered by line, then column.
     public var diagnostics: [VmfileDiagnostic]

@@ -39,8 +39,8 @@ struct MachineReader {
         }
         let boxURL = map["box_url"].flatMap { reader.nonEmptyString($0, key: "box_url") }
         let cpus = map["cpus"].flatMap { reader.int($0, key: "cpus", range: 1...512) } ?? Machine.defaultCPUs
-        let memory = map["memory"].flatMap(readMemory) ?? Machine.defaultMemoryMiB
-        let disk = map["disk"].flatMap(readDisk)
+        let memory = map["memory"].flatMap { reader.memoryMiB($0) } ?? Machine.defaultMemoryMiB
+        let disk = map["disk"].flatMap { reader.diskBytes($0) }
         var hostname = name
         if let value = map["hostname"], let text = reader.nonEmptyString(value, key: "hostname") {
             if HostnameRules.isValidHostname(text) {
@@ -78,58 +78,6 @@ struct MachineReader {
             gracefulHaltTimeout: haltTimeout)
     }
 
-    /// `memory:` as whole MiB: an integer (MiB) or a size with a unit; at least 64 MiB.
-    private func readMemory(_ node: Node) -> Int? {
-        if case .int(let value) = ScalarKind(node) {
-            guard value >= Machine.minimumMemoryMiB else {
-                context.log.error("`memory` is \(value) MiB, below the minimum", at: node,
-                                  hint: "use at least \(Machine.minimumMemoryMiB) (MiB) or a size like `512MiB`")
-                return nil
-            }
-            return value
-        }
-        guard let text = reader.string(node, key: "memory") else { return nil }
-        let size: ByteSize
-        do {
-            size = try ByteSize(parsing: text, defaultUnit: 1 << 20)
-        } catch {
-            context.log.error("`memory` cannot be `\(text)`: \(error)", at: node,
-                              hint: "write a size like `512MiB`, `2GiB`, `1G` or a whole number of MiB")
-            return nil
-        }
-        guard size.bytes % (1 << 20) == 0 else {
-            context.log.error("`memory` \(text) is not a whole number of MiB", at: node,
-                              hint: "round it to MiB, e.g. `\(size.mebibytes)MiB`")
-            return nil
-        }
-        guard size.mebibytes >= UInt64(Machine.minimumMemoryMiB), size.mebibytes <= UInt64(Int32.max) else {
-            context.log.error("`memory` \(text) is \(size.mebibytes < 64 ? "below the minimum" : "too large")", at: node,
-                              hint: "use at least \(Machine.minimumMemoryMiB)MiB, e.g. `512MiB`")
-            return nil
-        }
-        return Int(size.mebibytes)
-    }
-
-    /// `disk:` as bytes: a size with a unit; at least 1 MiB.
-    private func readDisk(_ node: Node) -> UInt64? {
-        guard let text = reader.string(node, key: "disk") else { return nil }
-        do {
-            let size = try ByteSize(parsing: text)
-            guard size.bytes >= 1 << 20 else {
-                context.log.error("`disk` \(text) is below the minimum of 1MiB", at: node,
-                                  hint: "write a size like `20GiB`")
-                return nil
-            }
-            return size.bytes
-        } catch .missingUnit {
-            context.log.error("`disk` \(text) has no unit", at: node, hint: "add a unit, e.g. `\(text)GiB`")
-        } catch {
-            context.log.error("`disk` cannot be `\(text)`: \(error)", at: node,
-                              hint: "write a size like `20GiB`, `512MiB` or `1T`")
-        }
-        return nil
-    }
-
     private func readSSH(_ node: Node) -> SSHSettings {
         var settings = SSHSettings()
         guard let map = reader.mapping(node, key: "ssh", allowed: Self.sshKeys) else { return settings }
@@ -140,14 +88,7 @@ struct MachineReader {
             settings.port = port
         }
         if let value = map["private_key"], let text = reader.nonEmptyString(value, key: "private_key") {
-            let absolute = context.absolutePath(text)
-            let status = context.fileExists(absolute)
-            if status.exists && !status.isDirectory {
-                settings.privateKey = absolute
-            } else {
-                context.log.error("private key `\(text)` does not exist", at: value,
-                                  hint: "looked for \(absolute); paths are relative to the Vmfile's directory")
-            }
+            if let absolute = context.existingPath(text, at: value, what: "private key") { settings.privateKey = absolute }
         }
         if let value = map["insert_key"], let flag = reader.bool(value, key: "insert_key") {
             settings.insertKey = flag

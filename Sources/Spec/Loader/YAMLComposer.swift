@@ -1,6 +1,6 @@
 import Yams
 
-/// Turns Vmfile text into a Yams node tree, converting libyaml errors into located diagnostics.
+/// Turns Vmfile or Boxfile text into a Yams node tree, converting libyaml errors into located diagnostics.
 /// Composes with `Resolver.basic`; `ScalarKind` gives plain scalars their meaning.
 ///
 /// Yams stops at the first duplicated mapping key. To still report every other problem, the composer
@@ -18,7 +18,9 @@ enum YAMLComposer {
         for attempt in 0..<500 {
             do {
                 guard let root = try Yams.compose(yaml: current, .basic) else {
-                    log.error("the Vmfile is empty", at: .start, hint: "run `vmfile init` to write a starter Vmfile")
+                    log.error("the \(log.document) is empty", at: .start,
+                              hint: log.document == "Vmfile" ? "run `vmfile init` to write a starter Vmfile"
+                                  : "write the \(log.document) as YAML, starting with `version: 1`")
                     return nil
                 }
                 return root
@@ -122,7 +124,7 @@ enum YAMLComposer {
             if let context { hint = "\(context.text) at line \(context.mark.line), column \(context.mark.column); " + hint }
             log.error("YAML syntax error: \(problem)", at: SourcePosition(mark), hint: hint)
         case let .reader(problem, offset, _, _):
-            log.error("cannot read the Vmfile: \(problem)", at: offset.map { position(ofCharacterOffset: $0, in: text) } ?? .start,
+            log.error("cannot read the \(log.document): \(problem)", at: offset.map { position(ofCharacterOffset: $0, in: text) } ?? .start,
                       hint: "save the file as UTF-8 text")
         default:
             log.error("cannot read YAML: \(error)", at: .start)
