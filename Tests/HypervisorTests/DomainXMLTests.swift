@@ -69,6 +69,16 @@ import Testing
         #expect(try root.nodes(forXPath: "os/boot/@dev").map(\.stringValue) == ["cdrom", "hd"])
     }
 
+    @Test func diskFirstThenCDROMAndRebootAction() throws {
+        var value = try spec(.tcg)
+        value.cdromPath = "/isos/installer.iso"
+        #expect(try parse(DomainXML.make(value)).nodes(forXPath: "on_reboot").first?.stringValue == "restart")
+        value.onReboot = .destroy
+        let root = try parse(DomainXML.make(value))
+        #expect(try root.nodes(forXPath: "os/boot/@dev").map(\.stringValue) == ["hd", "cdrom"])
+        #expect(try root.nodes(forXPath: "on_reboot").first?.stringValue == "destroy")
+    }
+
     @Test func directKernelBoot() throws {
         var value = try spec(.tcg)
         value.directKernelBoot = DirectKernelBoot(kernel: "/boxes/vmlinuz", initrd: "/boxes/initrd", cmdline: "console=ttyS0 root=/dev/vda")

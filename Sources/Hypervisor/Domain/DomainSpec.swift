@@ -64,6 +64,14 @@ public struct NICSpec: Sendable, Equatable {
     }
 }
 
+/// libvirt's `<on_reboot>` action.
+public enum RebootAction: String, Sendable, Equatable {
+    /// Reboot the guest (what a machine does).
+    case restart
+    /// Stop the domain: the reboot ends QEMU and the domain is shut off.
+    case destroy
+}
+
 /// The x86 machine type.
 public enum MachineType: String, Sendable, Equatable {
     /// i440FX: what vagrant-libvirt uses by default; works with any box.
@@ -139,8 +147,12 @@ public struct DomainSpec: Sendable, Equatable {
     public var additionalDisks: [DiskSpec] = []
     /// An ISO attached as a SATA/IDE CD-ROM (installer media for the Builder); nil for none.
     public var cdromPath: String?
-    /// Boot from the CD-ROM first (then the disk) when `cdromPath` is set.
+    /// Boot from the CD-ROM first (then the disk) when `cdromPath` is set; false boots the disk first
+    /// and falls through to the CD-ROM while the disk has no boot code (an installer's first boot).
     public var bootFromCDROM: Bool = false
+    /// What a guest-initiated reboot does: restart (default), or power the domain off, which is how the
+    /// Builder sees that an installer finished and rebooted.
+    public var onReboot: RebootAction = .restart
     /// Direct kernel boot instead of the disk's bootloader; nil for a normal BIOS boot.
     public var directKernelBoot: DirectKernelBoot?
     /// The guest's hostname, offered at boot as the SMBIOS OEM string

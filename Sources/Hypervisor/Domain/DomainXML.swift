@@ -24,6 +24,7 @@ public enum DomainXML {
         } else {
             if spec.cdromPath != nil && spec.bootFromCDROM { xml += "    <boot dev='cdrom'/>\n" }
             xml += "    <boot dev='hd'/>\n"
+            if spec.cdromPath != nil && !spec.bootFromCDROM { xml += "    <boot dev='cdrom'/>\n" }
         }
         if spec.hostname != nil { xml += "    <smbios mode='sysinfo'/>\n" }
         xml += "  </os>\n"
@@ -41,7 +42,7 @@ public enum DomainXML {
         case .tcg: xml += "  <cpu mode='custom' match='exact' check='none'><model fallback='allow'>Nehalem</model></cpu>\n"
         }
         xml += "  <clock offset='utc'/>\n"
-        xml += "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n"
+        xml += "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>\(spec.onReboot.rawValue)</on_reboot>\n  <on_crash>destroy</on_crash>\n"
         xml += "  <devices>\n"
         if let emulator = spec.emulator { xml += "    <emulator>\(e(emulator))</emulator>\n" }
         xml += "    <disk type='file' device='disk'>\n"
