@@ -31,10 +31,11 @@ let package = Package(
         .target(name: "Provisioner", dependencies: ["CLibssh", "Spec", "HostSupport", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Net", dependencies: ["Spec", "HostSupport"]),
         .target(name: "Lifecycle", dependencies: ["Spec", "Boxes", "Hypervisor", "Net", "Provisioner", "HostSupport"]),
+        .target(name: "Builder", dependencies: ["Spec", "Boxes", "Provisioner", "Hypervisor", "Net", "HostSupport"]),
         .executableTarget(
             name: "vmfile",
             dependencies: [
-                "Spec", "Boxes", "Provisioner", "Hypervisor", "Net", "Lifecycle", "HostSupport",
+                "Spec", "Boxes", "Provisioner", "Hypervisor", "Net", "Lifecycle", "Builder", "HostSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "NetTests", dependencies: ["Net", "Spec"]),
         .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner", "Spec"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Hypervisor", "Net", "Provisioner", "Spec"]),
+        .testTarget(name: "BuilderTests", dependencies: ["Builder", "Boxes", "Hypervisor", "Spec"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )
