@@ -13,7 +13,7 @@ struct VmfileCommand: ParsableCommand {
             UpCommand.self, ProvisionCommand.self, HaltCommand.self, DestroyCommand.self, ReloadCommand.self,
             SuspendCommand.self, ResumeCommand.self, StatusCommand.self, GlobalStatusCommand.self,
             SSHCommand.self, SSHConfigCommand.self, PortCommand.self, RsyncCommand.self, RsyncAutoCommand.self, BoxCommand.self,
-            PackageCommand.self, SnapshotCommand.self,
+            PackageCommand.self, SnapshotCommand.self, BuildCommand.self,
         ]
     )
 }
