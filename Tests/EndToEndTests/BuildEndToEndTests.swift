@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// `vmfile build` on real libvirt: the tiny installer ISO installed through its boot prompt and an HTTP
+/// answer file, provisioned, packaged, added and booted as a box; and the two ways a build must fail
+/// before or while booting without leaving anything behind.
+@Suite(.serialized, .enabled(if: E2E.enabled, "needs libvirt, QEMU and the tiny box (set VMFILE_E2E=1 to require them)"))
+struct BuildEndToEndTests {
+    static let installerDirectory = E2E.repository.appendingPathComponent("Boxfiles/tiny-installer")
+    static let iso = installerDirectory.appendingPathComponent("output/tiny-installer.iso")
+
+    /// The ISO, which `scripts/setup` builds; missing under VMFILE_E2E=1 is a failure.
+    static func requireISO() throws {
+        try #require(FileManager.default.fileExists(atPath: iso.path),
+                     "no tiny installer ISO at \(iso.path): run Boxfiles/tiny-installer/build (scripts/setup does)")
+    }
+
+    /// The build's id from its first phase line (`… build vmfile-build-<id> …`).
+    static func buildID(_ output: ProcessOutput) throws -> String {
+        let marker = "build vmfile-build-"
+        let range = try #require(output.stderr.range(of: marker), "no build name in the output: \(output)")
+        return String(output.stderr[range.upperBound...].prefix(8))
+    }
+
+    /// What the leak auditor finds of build `id` (its domain, volumes, network, QEMU, dnsmasq).
+    static func buildLeftovers(_ id: String) throws -> [String] {
+        let audit = try runProcess(E2E.repository.appendingPathComponent("scripts/audit").path,
+                                   ["--project", "build-\(id)", "--uri", ProcessInfo.processInfo.environment["VMFILE_LIBVIRT_URI"] ?? "qemu:///system"])
+        #expect(audit.status == 0 || audit.status == 1, "\(audit)")
+        return audit.stdout.split(separator: "\n").map(String.init)
+    }
+
+    static func sha256(of url: URL) throws -> String {
+        let output = try runProcess("/usr/bin/sha256sum", [url.path])
+        return String(output.stdout.prefix(64))
+    }
+
+    @Test func buildsTheTinyInstallerAddsTheBoxAndBootsIt() throws {
+        try Self.requireISO()
+        try Sandbox.with(vmfile: """
+            version: 1
+            machines:
+              built: {box: vmfile/tiny-installed, memory: 256MiB}
+            """) { sandbox in
+            defer { _ = try? sandbox.run("destroy", "--force"); _ = try? sandbox.run("box", "remove", "vmfile/tiny-installed", "--all") }
+            let output = sandbox.directory.appendingPathComponent("boxes")
+            let build = try sandbox.run("build", Self.installerDirectory.path, "--add", "--output", output.path)
+            let id = try Self.buildID(build)
+            #expect(try Self.buildLeftovers(id).isEmpty)
+            try #require(build.status == 0, "\(build)")
+            #expect(build.stdout.contains("built by vmfile build"), "the provision step's output: \(build)")
+            for phase in ["verified", "answer files at http://", "console showed \"boot:\"", "installer finished", "SSH up", "provisioned", "shut down", "added to the box store"] {
+                #expect(build.stderr.contains(phase), "no '\(phase)' phase: \(build.stderr)")
+            }
+            let box = output.appendingPathComponent("vmfile-tiny-installed-1.0.0.box")
+            let sum = try String(contentsOf: URL(fileURLWithPath: box.path + ".sha256"), encoding: .utf8)
+            #expect(sum == "\(try Self.sha256(of: box))  vmfile-tiny-installed-1.0.0.box\n")
+            let listing = try runProcess("/bin/tar", ["-tzf", box.path]).stdout.split(separator: "\n")
+            #expect(listing == ["metadata.json", "box.img"])
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasPrefix(".") }
+            #expect(leftovers.isEmpty, "temporary files in the output directory: \(leftovers)")
+
+            let again = try sandbox.run("build", Self.installerDirectory.path, "--output", output.path)
+            #expect(again.status != 0 && again.stderr.contains("--force"), "a second build must refuse to overwrite: \(again)")
+
+            let up = try sandbox.run("up")
+            try #require(up.status == 0, "\(up)")
+            let marker = try sandbox.run("ssh", "-c", "cat /etc/vmfile-built")
+            #expect(marker.stdout == "built by vmfile build from the tiny installer\n", "\(marker)")
+            #expect(try sandbox.run("destroy", "--force").status == 0)
+        }
+    }
+
+    /// A Boxfile next to the real ISO's absolute path, with `checksum` and `command` as given.
+    static func boxfile(checksum: String, command: String) -> String {
+        """
+        version: 1
+        box: {name: vmfile/failing, version: 0.1.0}
+        iso: {path: \(iso.path), checksum: "\(checksum)"}
+        memory: 256MiB
+        disk: 1GiB
+        boot:
+          wait: 0s
+          command: ['\(command)']
+        shutdown: {timeout: 30s}
+        """
+    }
+
+    @Test func aWrongISOChecksumIsRefusedBeforeAnythingIsMade() throws {
+        try Self.requireISO()
+        try Sandbox.with(vmfile: "version: 1\nmachines:\n  solo: {box: tiny}\n",
+                         files: ["Boxfile": Self.boxfile(checksum: "sha256:" + String(repeating: "0", count: 64), command: "<enter>")]) { sandbox in
+            let build = try sandbox.run("build")
+            let id = try Self.buildID(build)
+            #expect(build.status != 0)
+            #expect(build.stderr.contains("expects 0000000000"), "\(build)")
+            #expect(!build.stderr.contains("network vmfile-build"), "nothing may be made before the ISO is verified: \(build)")
+            #expect(try Self.buildLeftovers(id).isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: sandbox.directory.appendingPathComponent("output").path))
+        }
+    }
+
+    @Test func aConsoleWaitThatNeverMatchesFailsWithTheConsoleTailAndLeavesNothing() throws {
+        try Self.requireISO()
+        let checksum = "sha256:" + (try Self.sha256(of: Self.iso))
+        try Sandbox.with(vmfile: "version: 1\nmachines:\n  solo: {box: tiny}\n",
+                         files: ["Boxfile": Self.boxfile(checksum: checksum, command: "<waitFor \"never-shown\" 15s>")]) { sandbox in
+            let build = try sandbox.run("build")
+            let id = try Self.buildID(build)
+            #expect(build.status != 0)
+            #expect(build.stderr.contains("timed out after 15 s waiting for \"never-shown\""), "\(build)")
+            #expect(build.stderr.contains("  | ") && build.stderr.contains("boot:"), "the console tail (ISOLINUX's prompt) belongs in the error: \(build)")
+            #expect(try Self.buildLeftovers(id).isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: "/var/tmp/vmfile-build-\(id)"))
+        }
+    }
+}
