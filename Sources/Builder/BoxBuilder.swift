@@ -91,7 +91,17 @@ public struct BoxBuilder: Sendable {
         let console = ConsoleLog(path: work + "/console.log")
         var succeeded = false
         var server: AnswerFileServer?
+        let keep = options.keepOnError, buildReporter = self.reporter
+        let interrupted = InterruptCleanup { signal in
+            if keep {
+                buildReporter.notice("interrupted (signal \(signal)); kept \(plan.name) (--on-error=abort); the next `vmfile build` of the Boxfile removes it")
+            } else {
+                buildReporter.notice("interrupted (signal \(signal)); removing the build machine, volumes and network")
+                resources.removeAll()
+            }
+        }
         defer {
+            interrupted.cancel()
             server?.stop()
             if succeeded || !options.keepOnError {
                 resources.removeAll()
@@ -155,6 +165,7 @@ public struct BoxBuilder: Sendable {
                 held.removeAll { $0 == key }
             case .wait(let duration):
                 Thread.sleep(forTimeInterval: Self.seconds(duration))
+                waited += duration
             case .waitFor(let pattern, let timeout):
                 let waitStart = clock.now
                 try console.waitFor(pattern, timeout: timeout, stillRunning: { (try? domain.state().isActive) ?? false })
@@ -167,7 +178,7 @@ public struct BoxBuilder: Sendable {
         let typed = clock.now
         if let firstWait { timings.append(("boot-to-prompt", firstWait)) }
         timings.append(("typing", typed - typingStart - waited))
-        reporter.phase("boot command typed (\(boxfile.boot.command.count) steps)", elapsed: typed - typingStart - waited)
+        reporter.phase("boot command typed (\(boxfile.boot.command.count) steps; keys only, without the waits)", elapsed: typed - typingStart - waited)
         phaseStart = typed
 
         // The install: ends with the installer's reboot, which powers the domain off.

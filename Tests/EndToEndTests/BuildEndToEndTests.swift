@@ -114,4 +114,58 @@ struct BuildEndToEndTests {
             #expect(!FileManager.default.fileExists(atPath: "/var/tmp/vmfile-build-\(id)"))
         }
     }
+
+    /// The tiny installer's Boxfile with the ISO named by absolute path, to build from a sandbox.
+    static func tinyInstallerBoxfile() throws -> String {
+        try String(contentsOf: installerDirectory.appendingPathComponent("Boxfile.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "path: output/tiny-installer.iso", with: "path: \(iso.path)")
+            .replacingOccurrences(of: "checksum: file:output/tiny-installer.iso.sha256", with: "checksum: file:\(iso.path).sha256")
+    }
+
+    /// Starts `vmfile build` in the sandbox and waits until its stderr shows `text`.
+    static func startBuild(_ sandbox: Sandbox, until text: String, stderr: URL) throws -> Process {
+        let process = try sandbox.start(["build"], stderr: stderr)
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, process.isRunning {
+            if let log = try? String(contentsOf: stderr, encoding: .utf8), log.contains(text) { return process }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        process.terminate()
+        throw SandboxError(message: "the build never printed '\(text)': \((try? String(contentsOf: stderr, encoding: .utf8)) ?? "")")
+    }
+
+    @Test func ctrlCRemovesEverythingTheBuildMade() throws {
+        try Self.requireISO()
+        try Sandbox.with(vmfile: "version: 1\nmachines:\n  solo: {box: tiny}\n", files: ["Boxfile": try Self.tinyInstallerBoxfile()]) { sandbox in
+            let log = sandbox.directory.appendingPathComponent("build.log")
+            let build = try Self.startBuild(sandbox, until: "boot command typed", stderr: log)
+            kill(build.processIdentifier, SIGINT)
+            build.waitUntilExit()
+            let stderr = try String(contentsOf: log, encoding: .utf8)
+            #expect(build.terminationStatus == 130, "\(stderr)")
+            #expect(stderr.contains("interrupted (signal 2)"), "\(stderr)")
+            let id = try Self.buildID(ProcessOutput(status: 0, stdout: "", stderr: stderr))
+            #expect(try Self.buildLeftovers(id).isEmpty)
+        }
+    }
+
+    @Test func aRerunAfterKill9RemovesTheLeftoversAndBuilds() throws {
+        try Self.requireISO()
+        try Sandbox.with(vmfile: "version: 1\nmachines:\n  solo: {box: tiny}\n", files: ["Boxfile": try Self.tinyInstallerBoxfile()]) { sandbox in
+            let log = sandbox.directory.appendingPathComponent("build.log")
+            let build = try Self.startBuild(sandbox, until: "boot command typed", stderr: log)
+            kill(build.processIdentifier, SIGKILL)
+            build.waitUntilExit()
+            let id = try Self.buildID(ProcessOutput(status: 0, stdout: "", stderr: try String(contentsOf: log, encoding: .utf8)))
+            #expect(!(try Self.buildLeftovers(id).isEmpty), "a killed build leaves its machine for the rerun to remove")
+
+            let rerun = try sandbox.run("build")
+            #expect(rerun.status == 0, "\(rerun)")
+            #expect(rerun.stderr.contains("removed what an earlier, interrupted build"), "\(rerun)")
+            #expect(try Self.buildLeftovers(id).isEmpty)
+            let output = sandbox.directory.appendingPathComponent("output")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
+                    == ["vmfile-tiny-installed-1.0.0.box", "vmfile-tiny-installed-1.0.0.box.sha256"])
+        }
+    }
 }
