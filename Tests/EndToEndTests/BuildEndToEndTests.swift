@@ -168,4 +168,24 @@ struct BuildEndToEndTests {
                     == ["vmfile-tiny-installed-1.0.0.box", "vmfile-tiny-installed-1.0.0.box.sha256"])
         }
     }
+
+    @Test func onErrorAbortKeepsTheMachineAndTheNextBuildRemovesIt() throws {
+        try Self.requireISO()
+        let checksum = "sha256:" + (try Self.sha256(of: Self.iso))
+        try Sandbox.with(vmfile: "version: 1\nmachines:\n  solo: {box: tiny}\n",
+                         files: ["Boxfile": Self.boxfile(checksum: checksum, command: "<waitFor \"never-shown\" 5s>")]) { sandbox in
+            let kept = try sandbox.run("build", "--on-error=abort")
+            let id = try Self.buildID(kept)
+            defer { _ = try? sandbox.run("build") } // removes what was kept, also when an expectation failed
+            #expect(kept.status != 0)
+            #expect(kept.stderr.contains("kept the failed build") && kept.stderr.contains("virsh -c qemu:///system console vmfile-build-\(id)"), "\(kept)")
+            let state = try runProcess("/usr/bin/virsh", ["-c", "qemu:///system", "domstate", "vmfile-build-\(id)"])
+            #expect(state.stdout.contains("running"), "the kept machine still runs for inspection: \(state)")
+
+            let next = try sandbox.run("build")
+            #expect(next.status != 0)
+            #expect(next.stderr.contains("removed what an earlier, interrupted build"), "\(next)")
+            #expect(try Self.buildLeftovers(id).isEmpty)
+        }
+    }
 }
