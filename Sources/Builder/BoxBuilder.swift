@@ -58,7 +58,9 @@ public struct BoxBuilder: Sendable {
         }
         phase("Boxfile \(boxfile.path): box \(boxfile.box.name) \(boxfile.box.version), build \(plan.name)")
 
-        let isoPath = try ISOVerifier.verify(boxfile.iso)
+        let reporting = self.reporter
+        let isoPath = try ISOVerifier.verify(boxfile.iso, cache: VmfileHome.directory(environment: options.environment).appendingPathComponent("cache/iso"),
+                                             progress: { reporting.progress($0) })
         phase("ISO \(isoPath) verified (sha256)", timing: "iso-verify")
 
         // One build of a Boxfile at a time: its libvirt names are fixed.

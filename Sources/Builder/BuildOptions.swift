@@ -1,3 +1,4 @@
+import Boxes
 import Foundation
 import Provisioner
 
@@ -61,6 +62,12 @@ public protocol BuildReporter: Sendable {
     func output(_ stream: GuestStream, _ bytes: Data)
     /// The running provision step ended.
     func outputFinished()
+    /// How an ISO download goes.
+    func progress(_ progress: DownloadProgress)
+}
+
+extension BuildReporter {
+    public func progress(_ progress: DownloadProgress) {}
 }
 
 /// What a finished build made.

@@ -40,6 +40,39 @@ import Testing
     }
 }
 
+/// `iso.url` over http from a loopback server: downloaded into the cache keyed by checksum, found there the
+/// next time, and a download with another digest is refused and leaves nothing.
+@Suite struct ISODownloadTests {
+    @Test func downloadsIntoTheChecksumCacheAndRefusesAWrongDigest() throws {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("iso-cache-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let bytes = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        let scratch = cache.deletingLastPathComponent().appendingPathComponent("iso-src-\(UUID().uuidString.prefix(8))")
+        try bytes.write(to: scratch)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let digest = try StreamingHasher.digest(of: scratch, .sha256)
+        let server = try AnswerFileServer(address: "127.0.0.1")
+        server.start(files: ["x.iso": bytes, "SHA256SUMS": Data("\(digest)  x.iso\n".utf8)])
+        defer { server.stop() }
+        let url = "http://127.0.0.1:\(server.port)/x.iso"
+
+        let path = try ISOVerifier.verify(ISOSource(location: .url(url), checksum: .sha256(digest)), cache: cache)
+        #expect(path == cache.appendingPathComponent("\(digest).iso").path)
+        #expect(FileManager.default.contents(atPath: path) == bytes)
+        let listed = try ISOVerifier.verify(ISOSource(location: .url(url), checksum: .list(.url("http://127.0.0.1:\(server.port)/SHA256SUMS"))), cache: cache)
+        #expect(listed == path)
+        #expect(server.requests.filter { $0.hasPrefix("GET /x.iso") }.count == 1, "the second build takes the cached ISO: \(server.requests)")
+
+        let wrong = String(repeating: "0", count: 64)
+        let refused = #expect(throws: BuilderError.self) {
+            try ISOVerifier.verify(ISOSource(location: .url(url), checksum: .sha256(wrong)), cache: cache)
+        }
+        #expect(refused?.message.contains("expects \(wrong)") == true)
+        let left = try FileManager.default.subpathsOfDirectory(atPath: cache.path).filter { !$0.hasPrefix(".downloads") || $0.hasSuffix(".partial") }
+        #expect(left == ["\(digest).iso"], "only the verified ISO stays in the cache: \(left)")
+    }
+}
+
 @Suite struct ConsoleLogTests {
     func log(_ text: String) throws -> (ConsoleLog, URL) {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("console-\(UUID().uuidString.prefix(8)).log")

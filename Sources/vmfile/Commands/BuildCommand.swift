@@ -1,4 +1,5 @@
 import ArgumentParser
+import Boxes
 import Builder
 import Foundation
 import Provisioner
@@ -62,6 +63,7 @@ struct BuildCommand: ParsableCommand {
 /// Build phases as `==> build: message (1.23 s)` on stderr; provision output passes through.
 struct BuildStderrReporter: BuildReporter {
     let guestOutput = GuestOutputPrinter()
+    let downloads = Progress.renderer()
 
     static func seconds(_ duration: Duration) -> String {
         String(format: "%.2f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
@@ -81,5 +83,9 @@ struct BuildStderrReporter: BuildReporter {
 
     func outputFinished() {
         guestOutput.finish("build")
+    }
+
+    func progress(_ progress: DownloadProgress) {
+        downloads.report(progress)
     }
 }
