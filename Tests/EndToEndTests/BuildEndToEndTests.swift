@@ -188,4 +188,48 @@ struct BuildEndToEndTests {
             #expect(try Self.buildLeftovers(id).isEmpty)
         }
     }
+
+    /// `iso.url` from a loopback HTTP server (python3's): a wrong checksum is refused after the download and
+    /// makes nothing; the right one lands in the box home's ISO cache, keyed by checksum, and boots.
+    @Test func anISOURLIsDownloadedIntoTheChecksumCacheAndVerified() throws {
+        try Self.requireISO()
+        let digest = try Self.sha256(of: Self.iso)
+        try Sandbox.with(vmfile: "version: 1\nmachines:\n  solo: {box: tiny}\n") { sandbox in
+            let log = sandbox.directory.appendingPathComponent("http.log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let server = Process()
+            server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            server.arguments = ["-u", "-m", "http.server", "--bind", "127.0.0.1", "--directory", Self.iso.deletingLastPathComponent().path, "0"]
+            server.standardOutput = try FileHandle(forWritingTo: log)
+            server.standardError = FileHandle.nullDevice
+            try server.run()
+            // SIGKILL: the child inherits the test runner's blocked signals, SIGTERM among them.
+            defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+            var port = ""
+            for _ in 0..<100 where port.isEmpty {
+                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                if let range = text.range(of: "port ") { port = String(text[range.upperBound...].prefix(while: \.isNumber)) }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            try #require(!port.isEmpty, "python3's http.server did not say its port")
+            let url = "http://127.0.0.1:\(port)/tiny-installer.iso"
+            func boxfile(_ checksum: String) -> String {
+                Self.boxfile(checksum: checksum, command: "<waitFor \"boot:\" 60s><waitFor \"never-shown\" 2s>")
+                    .replacingOccurrences(of: "iso: {path: \(Self.iso.path),", with: "iso: {url: \"\(url)\",")
+            }
+            try boxfile("sha256:" + String(repeating: "1", count: 64)).write(to: sandbox.directory.appendingPathComponent("Boxfile"), atomically: true, encoding: .utf8)
+            let wrong = try sandbox.run("build")
+            let id = try Self.buildID(wrong)
+            #expect(wrong.status != 0 && wrong.stderr.contains("downloaded from \(url) has sha256 \(digest)"), "\(wrong)")
+            #expect(try Self.buildLeftovers(id).isEmpty)
+            let cache = sandbox.home.appendingPathComponent("cache/iso")
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []).filter { !$0.hasPrefix(".") }.isEmpty)
+
+            try boxfile("sha256:" + digest).write(to: sandbox.directory.appendingPathComponent("Boxfile"), atomically: true, encoding: .utf8)
+            let right = try sandbox.run("build")
+            #expect(right.status != 0 && right.stderr.contains("console showed \"boot:\"") && right.stderr.contains("never-shown"), "\(right)")
+            #expect(FileManager.default.fileExists(atPath: cache.appendingPathComponent("\(digest).iso").path))
+            #expect(try Self.buildLeftovers(id).isEmpty)
+        }
+    }
 }
