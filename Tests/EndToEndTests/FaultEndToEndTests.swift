@@ -25,6 +25,25 @@ struct FaultEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".vmfile/machines").path))
     }
 
+    /// The guest's sshd is up but takes none of the keys offered (here: a key the box never heard of).
+    /// That is not a boot timeout: the error says the server answered and names the key file.
+    @Test func aGuestRejectingTheKeyNamesTheKeyFileNotATimeout() throws {
+        let keyDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-fault-key-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: keyDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: keyDirectory) }
+        let key = keyDirectory.appendingPathComponent("stranger")
+        let made = try runProcess("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key.path])
+        try #require(made.status == 0, "ssh-keygen failed: \(made)")
+        let vmfile = "version: 1\nmachines:\n  locked:\n    box: tiny\n    memory: 192MiB\n    boot_timeout: 120\n    ssh: {private_key: \(key.path)}\n"
+        try Sandbox.with(vmfile: vmfile) { sandbox in
+            let up = try sandbox.run("up")
+            #expect(up.status == 1, "\(up)")
+            #expect(up.stderr.contains("answered but did not accept a key") && up.stderr.contains(key.path),
+                    "the error names the key file: \(up)")
+            #expect(!up.stderr.contains("within 120 s"), "not reported as a timeout: \(up)")
+        }
+    }
+
     @Test func aFullBoxStoreFailsTheAddAndKeepsNoPartialBox() throws {
         try #require(geteuid() == 0, "mounting a small file system needs root")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-fault-store-\(UUID().uuidString.prefix(6))")
