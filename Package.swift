@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "vmfile",
             dependencies: [
-                "Spec", "Boxes", "Hypervisor", "Net", "Lifecycle",
+                "Spec", "Boxes", "Lifecycle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -53,15 +53,6 @@ public final class LibvirtConnection: @unchecked Sendable {
         self.init(adopting: pointer, uri: uri, logger: logger)
     }
 
-    /// Resolves the URI (explicit > `VMFILE_LIBVIRT_URI` > Vmfile > default) and opens it.
-    public convenience init(
-        explicit: String?, vmfileURI: String?, environment: [String: String],
-        logger: Logger = Logger(label: "vmfile.hypervisor")
-    ) throws(HypervisorError) {
-        try self.init(resolved: ResolvedConnectionURI.resolve(.current(explicit: explicit, vmfile: vmfileURI, environment: environment)),
-                      logger: logger)
-    }
-
     deinit {
         virConnectClose(pointer)
     }

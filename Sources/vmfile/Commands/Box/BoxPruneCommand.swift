@@ -11,13 +11,12 @@ struct BoxPruneCommand: ParsableCommand {
     @Flag(help: "Only list what would be removed.")
     var dryRun = false
 
-    @Option(name: .customLong("connect"), help: ArgumentHelp("libvirt connection URI.", valueName: "uri"))
-    var connect: String?
+    @OptionGroup var libvirt: ConnectOptions
 
     func run() throws {
         let store = BoxStore(root: BoxStore.defaultRoot())
         try reportingErrors {
-            guard let connection = BoxConnection.open(connect: connect) else {
+            guard let connection = libvirt.factory().connectionIfReachable() else {
                 throw BoxError(.io, "cannot reach libvirt to see which boxes machines use; nothing pruned",
                                hint: "start libvirtd, or pass --connect URI")
             }
