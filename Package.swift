@@ -27,13 +27,16 @@ let package = Package(
         .target(name: "Provisioner", dependencies: ["CLibssh", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Net", dependencies: ["Spec"]),
         .target(name: "Lifecycle", dependencies: ["Spec", "Boxes", "Hypervisor", "Net", "Provisioner"]),
+        // The CLI reaches libvirt and networks only through Lifecycle (DESIGN.md); MemberImportVisibility
+        // makes the compiler refuse members of modules it does not import, not just the import lines.
         .executableTarget(
             name: "vmfile",
             dependencies: [
                 "Spec", "Boxes", "Lifecycle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         // Helpers several test targets share (seeded randomness); never linked into the product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Lifecycle
 
 /// `--provision`, `--no-provision` and `--provision-with` of `up` and `reload`, as in Vagrant.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Lifecycle
+import Spec
 
 /// `vmfile rsync`: copy the rsync synced folders into running machines again.
 struct RsyncCommand: ParsableCommand {

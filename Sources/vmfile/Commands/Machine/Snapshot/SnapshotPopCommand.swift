@@ -1,5 +1,6 @@
 import ArgumentParser
 import Lifecycle
+import Spec
 
 /// `vmfile snapshot pop`: restore the newest pushed snapshot and delete it.
 struct SnapshotPopCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Lifecycle
+import Spec
 
 /// `vmfile snapshot restore NAME`: machines back to the snapshot, in the state it was saved in.
 struct SnapshotRestoreCommand: ParsableCommand {
