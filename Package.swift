@@ -46,6 +46,8 @@ let package = Package(
         .testTarget(name: "NetTests", dependencies: ["Net", "Spec"]),
         .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Hypervisor", "Net", "Spec"]),
+        // The CLI's own logic (option groups, parsing); a testable executable, so no libvirt is opened.
+        .testTarget(name: "vmfileTests", dependencies: ["vmfile", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )
