@@ -4,7 +4,8 @@ import Lifecycle
 /// `--connect`, the one declaration of it, shared by every command that talks to libvirt.
 struct ConnectOptions: ParsableArguments {
     @Option(name: .customLong("connect"), help: ArgumentHelp(
-        "libvirt connection URI (default: $VMFILE_LIBVIRT_URI, the Vmfile's libvirt.uri, else qemu:///system as root or qemu:///session).",
+        "libvirt connection URI (default: $VMFILE_LIBVIRT_URI, else the Vmfile's libvirt.uri for project commands, "
+            + "else qemu:///system as root or when its socket is reachable, else qemu:///session).",
         valueName: "uri"))
     var uri: String?
 
