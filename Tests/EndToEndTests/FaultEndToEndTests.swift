@@ -44,6 +44,29 @@ struct FaultEndToEndTests {
         }
     }
 
+    /// `box list` needs libvirt only to say which machines use a box: unreachable, it still lists the
+    /// store, with one warning line when `--connect` named the URI and none when the user did not ask
+    /// for that URI on the command line.
+    @Test func boxListWithoutLibvirtListsTheStoreAndWarnsOnlyForAnExplicitConnect() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-fault-list-\(UUID().uuidString.prefix(6))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let home = ["VMFILE_HOME": root.appendingPathComponent("home").path]
+        let added = try runProcess(E2E.binary.path, ["box", "add", "tiny", E2E.tinyBox.path], in: root, environment: home)
+        try #require(added.status == 0, "box add failed: \(added)")
+        let uri = "qemu+unix:///system?socket=\(root.path)/no-libvirtd.sock"
+
+        let explicit = try runProcess(E2E.binary.path, ["box", "list", "--connect", uri], in: root, environment: home)
+        #expect(explicit.status == 0 && explicit.stdout.hasPrefix("tiny 0 (libvirt"), "\(explicit)")
+        let lines = explicit.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines.first?.contains("warning:") == true && explicit.stderr.contains(uri),
+                "one warning line naming the URI: \(explicit)")
+
+        let quiet = try runProcess(E2E.binary.path, ["box", "list"], in: root, environment: home.merging(["VMFILE_LIBVIRT_URI": uri]) { $1 })
+        #expect(quiet.status == 0 && quiet.stdout.hasPrefix("tiny 0 (libvirt"), "\(quiet)")
+        #expect(quiet.stderr.isEmpty, "no --connect, no warning: \(quiet)")
+    }
+
     @Test func aFullBoxStoreFailsTheAddAndKeepsNoPartialBox() throws {
         try #require(geteuid() == 0, "mounting a small file system needs root")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-fault-store-\(UUID().uuidString.prefix(6))")
