@@ -73,19 +73,4 @@ public enum GuestStream: Sendable, Equatable {
 }
 
 /// How a guest command ended: its exit code, or the signal that killed it.
-public struct GuestExit: Sendable, Equatable, CustomStringConvertible {
-    /// The exit code; `128 + n` when killed by signal `n`.
-    public var code: Int32
-    /// The signal name without `SIG` when the command was killed.
-    public var signal: String?
-
-    public init(code: Int32, signal: String? = nil) {
-        self.code = code
-        self.signal = signal
-    }
-
-    /// Exit code 0 and no signal.
-    public var succeeded: Bool { code == 0 && signal == nil }
-
-    public var description: String { signal.map { "killed by SIG\($0)" } ?? "exit status \(code)" }
-}
+public typealias GuestExit = ExitStatus

@@ -50,9 +50,7 @@ final class LibsshGuestSession: GuestSession {
     }
 
     func execute(_ command: String, stdin: Data?, output: (GuestStream, Data) -> Void) throws -> GuestExit {
-        let status = try session.execute(command, stdin: stdin, onStdout: { output(.stdout, $0) },
-                                         onStderr: { output(.stderr, $0) })
-        return GuestExit(code: status.code, signal: status.signal)
+        try session.execute(command, stdin: stdin, onStdout: { output(.stdout, $0) }, onStderr: { output(.stderr, $0) })
     }
 
     func close() {
