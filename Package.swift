@@ -32,13 +32,16 @@ let package = Package(
         .target(name: "Net", dependencies: ["Spec", "HostSupport"]),
         .target(name: "Lifecycle", dependencies: ["Spec", "Boxes", "Hypervisor", "Net", "Provisioner", "HostSupport"]),
         .target(name: "Builder", dependencies: ["Spec", "Boxes", "Provisioner", "Hypervisor", "Net", "HostSupport"]),
+        // The CLI reaches libvirt and networks only through Lifecycle and Builder (DESIGN.md); MemberImportVisibility
+        // makes the compiler refuse members of modules it does not import, not just the import lines.
         .executableTarget(
             name: "vmfile",
             dependencies: [
-                "Spec", "Boxes", "Provisioner", "Hypervisor", "Net", "Lifecycle", "Builder", "HostSupport",
+                "Spec", "Boxes", "Provisioner", "Lifecycle", "Builder", "HostSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         // Helpers several test targets share (seeded randomness); never linked into the product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -50,6 +53,8 @@ let package = Package(
         .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner", "Spec"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Hypervisor", "Net", "Provisioner", "Spec"]),
         .testTarget(name: "BuilderTests", dependencies: ["Builder", "Boxes", "Hypervisor", "Spec"]),
+        // The CLI's own logic (option groups, parsing); a testable executable, so no libvirt is opened.
+        .testTarget(name: "vmfileTests", dependencies: ["vmfile", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

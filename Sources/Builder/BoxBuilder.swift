@@ -73,7 +73,8 @@ public struct BoxBuilder: Sendable {
         }
         defer { lock.release() }
 
-        let connection = try LibvirtConnection(explicit: options.connect, vmfileURI: nil, environment: options.environment)
+        let connection = try LibvirtConnection(resolved: ResolvedConnectionURI.resolve(.current(
+            explicit: options.connect, vmfile: nil, environment: options.environment)))
         guard connection.uriInfo.isLocal else {
             throw BuilderError(.unsupported, "`vmfile build` needs a libvirt daemon on this host (\(connection.uri) is remote): the answer-file server, console log and disk are read here")
         }

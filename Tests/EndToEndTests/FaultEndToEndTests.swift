@@ -25,6 +25,48 @@ struct FaultEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".vmfile/machines").path))
     }
 
+    /// The guest's sshd is up but takes none of the keys offered (here: a key the box never heard of).
+    /// That is not a boot timeout: the error says the server answered and names the key file.
+    @Test func aGuestRejectingTheKeyNamesTheKeyFileNotATimeout() throws {
+        let keyDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-fault-key-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: keyDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: keyDirectory) }
+        let key = keyDirectory.appendingPathComponent("stranger")
+        let made = try runProcess("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key.path])
+        try #require(made.status == 0, "ssh-keygen failed: \(made)")
+        let vmfile = "version: 1\nmachines:\n  locked:\n    box: tiny\n    memory: 192MiB\n    boot_timeout: 120\n    ssh: {private_key: \(key.path)}\n"
+        try Sandbox.with(vmfile: vmfile) { sandbox in
+            let up = try sandbox.run("up")
+            #expect(up.status == 1, "\(up)")
+            #expect(up.stderr.contains("answered but did not accept a key") && up.stderr.contains(key.path),
+                    "the error names the key file: \(up)")
+            #expect(!up.stderr.contains("within 120 s"), "not reported as a timeout: \(up)")
+        }
+    }
+
+    /// `box list` needs libvirt only to say which machines use a box: unreachable, it still lists the
+    /// store, with one warning line when `--connect` named the URI and none when the user did not ask
+    /// for that URI on the command line.
+    @Test func boxListWithoutLibvirtListsTheStoreAndWarnsOnlyForAnExplicitConnect() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-fault-list-\(UUID().uuidString.prefix(6))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let home = ["VMFILE_HOME": root.appendingPathComponent("home").path]
+        let added = try runProcess(E2E.binary.path, ["box", "add", "tiny", E2E.tinyBox.path], in: root, environment: home)
+        try #require(added.status == 0, "box add failed: \(added)")
+        let uri = "qemu+unix:///system?socket=\(root.path)/no-libvirtd.sock"
+
+        let explicit = try runProcess(E2E.binary.path, ["box", "list", "--connect", uri], in: root, environment: home)
+        #expect(explicit.status == 0 && explicit.stdout.hasPrefix("tiny 0 (libvirt"), "\(explicit)")
+        let lines = explicit.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines.first?.contains("warning:") == true && explicit.stderr.contains(uri),
+                "one warning line naming the URI: \(explicit)")
+
+        let quiet = try runProcess(E2E.binary.path, ["box", "list"], in: root, environment: home.merging(["VMFILE_LIBVIRT_URI": uri]) { $1 })
+        #expect(quiet.status == 0 && quiet.stdout.hasPrefix("tiny 0 (libvirt"), "\(quiet)")
+        #expect(quiet.stderr.isEmpty, "no --connect, no warning: \(quiet)")
+    }
+
     @Test func aFullBoxStoreFailsTheAddAndKeepsNoPartialBox() throws {
         try #require(geteuid() == 0, "mounting a small file system needs root")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-fault-store-\(UUID().uuidString.prefix(6))")

@@ -234,14 +234,20 @@ final class FakeGuests: GuestConnector, @unchecked Sendable {
     var stepResults: [String: (Int32, String, String)] = [:]
     /// The answer to the first plain command containing `text`, instead of success.
     var commandResult: (text: String, result: GuestCommandResult)?
+    /// Answers SSH but rejects every key, as libssh reports it (naming the keys by label).
+    var rejectsEveryKey = false
 
-    func waitUntilReady(_ endpoint: GuestEndpoint, keys: [String], pinnedHostKey: String?, deadline: Date) throws -> any GuestSession {
+    func waitUntilReady(_ endpoint: GuestEndpoint, keys: [GuestLoginKey], pinnedHostKey: String?, deadline: Date) throws -> any GuestSession {
         lock.lock()
         defer { lock.unlock() }
         pinsSeen.append(pinnedHostKey)
         connections += 1
         if let pinnedHostKey, pinnedHostKey != hostKey {
             throw LifecycleError(.guest, "host key mismatch")
+        }
+        if rejectsEveryKey {
+            throw SSHError(.authenticationFailed, "\(endpoint.host) rejected every key offered: "
+                           + keys.map(\.label).joined(separator: ", "), host: endpoint.host, port: endpoint.port)
         }
         return FakeSession(owner: self, hostKey: hostKey)
     }

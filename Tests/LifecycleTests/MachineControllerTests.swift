@@ -57,6 +57,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: files.stagedPrivateKey.path))
     }
 
+    @Test func aGuestRejectingEveryKeyIsNamedAsSuchNotAsATimeout() throws {
+        let fixture = try LifecycleFixture(machines: [web])
+        fixture.guests.rejectsEveryKey = true
+        let error = try #require(throws: LifecycleError.self) { try fixture.controller.up(web) }
+        #expect(error.code == .guest)
+        #expect(error.message.contains("did not accept a key") && !error.message.contains("within"))
+        #expect(error.message.contains("Vagrant's insecure ed25519 key"))
+        #expect(error.hint?.contains("ssh.private_key") == true)
+    }
+
     @Test func aFailedKeyInstallKeepsTheKeyStagedOnly() throws {
         let fixture = try LifecycleFixture(machines: [web])
         fixture.guests.commandResult = ("authorized_keys", GuestCommandResult(status: 90, stdout: "", stderr: "No space left on device"))

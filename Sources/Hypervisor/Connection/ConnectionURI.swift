@@ -46,19 +46,28 @@ public struct ConnectionURIInputs: Sendable, Equatable {
 
     /// Gathers the facts from this process: its environment, euid and the system sockets. The sockets
     /// are probed only when the answer decides the URI (not root, no URI given): a probe costs the daemon
-    /// a client connection and every short command a round trip.
-    public static func current(explicit: String?, vmfile: String?, environment: [String: String]) -> ConnectionURIInputs {
+    /// a client connection and every short command a round trip. Tests pass `isRoot` and
+    /// `systemSocketReachable` instead of this process's.
+    public static func current(
+        explicit: String?, vmfile: String?, environment: [String: String],
+        isRoot: Bool = geteuid() == 0, systemSocketReachable: () -> Bool = ConnectionURIInputs.systemSocketAccepts
+    ) -> ConnectionURIInputs {
         var inputs = ConnectionURIInputs(
             explicit: explicit,
             environment: environment["VMFILE_LIBVIRT_URI"],
             vmfile: vmfile,
-            isRoot: geteuid() == 0,
+            isRoot: isRoot,
             systemSocketReachable: false
         )
         if ResolvedConnectionURI.resolve(inputs).source == .defaultSession {
-            inputs.systemSocketReachable = systemSockets.contains(where: unixSocketAccepts)
+            inputs.systemSocketReachable = systemSocketReachable()
         }
         return inputs
+    }
+
+    /// True when one of `systemSockets` accepts a connection.
+    public static func systemSocketAccepts() -> Bool {
+        systemSockets.contains(where: unixSocketAccepts)
     }
 
     /// True when a UNIX stream socket at `path` accepts a connection (closed immediately).

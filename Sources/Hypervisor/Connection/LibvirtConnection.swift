@@ -37,13 +37,9 @@ public final class LibvirtConnection: @unchecked Sendable {
         ) { virConnectOpen(uri) }
     }
 
-    /// Resolves the URI (explicit > `VMFILE_LIBVIRT_URI` > Vmfile > default) and opens it; a default
-    /// system connection the daemon refuses to a non-root user becomes that user's session.
-    public convenience init(
-        explicit: String?, vmfileURI: String?, environment: [String: String],
-        logger: Logger = Logger(label: "vmfile.hypervisor")
-    ) throws(HypervisorError) {
-        let resolved = ResolvedConnectionURI.resolve(.current(explicit: explicit, vmfile: vmfileURI, environment: environment))
+    /// Opens a resolved URI; a default system connection the daemon refuses to a non-root user becomes
+    /// that user's session (`resolved.fallback`).
+    public convenience init(resolved: ResolvedConnectionURI, logger: Logger = Logger(label: "vmfile.hypervisor")) throws(HypervisorError) {
         var uri = resolved.uri
         let pointer: OpaquePointer
         do {

@@ -4,12 +4,15 @@ import Hypervisor
 
 /// `vmfile package`: a halted machine's disk, flattened and compressed, as a standalone `.box`.
 public struct MachinePackager: Sendable {
+    /// The project the machine belongs to.
     public let project: Project
+    /// The connection its domain and disk are on.
     public let connection: LibvirtConnection
 
-    public init(project: Project, connection: LibvirtConnection) {
+    /// A packager for `project`'s machines on `host`'s connection.
+    public init(project: Project, host: LibvirtMachineHost) {
         self.project = project
-        self.connection = connection
+        self.connection = host.connection
     }
 
     /// Exports `machine` to `output`; refuses unless the machine exists and is shut off.

@@ -212,6 +212,14 @@ extension MachineController {
         let session: any GuestSession
         do {
             session = try guests.waitUntilReady(endpoint, keys: try loginKeys(for: machine), pinnedHostKey: pinned, deadline: deadline)
+        } catch let error as SSHError where error.code == .authenticationFailed || error.code == .invalidKey {
+            // The guest's sshd answered: this is not a timeout, and the keys are what to fix.
+            throw LifecycleError(
+                .guest, "machine '\(machine.name)': the SSH server at \(target) answered but did not accept a key: \(error.message)",
+                hint: machine.ssh.privateKey == nil
+                    ? "the box must accept Vagrant's insecure key for user '\(machine.ssh.username)', or set `ssh.private_key` in the Vmfile"
+                    : "check `ssh.private_key` (\(machine.ssh.privateKey ?? "")) and `ssh.username` in the Vmfile",
+                cause: error)
         } catch {
             throw LifecycleError(
                 .bootTimeout, "machine '\(machine.name)': no SSH at \(target) within \(machine.bootTimeout) s",
@@ -258,16 +266,18 @@ extension MachineController {
     }
 
     /// Keys to try, best first: the machine's own, the Vmfile's `ssh.private_key`, Vagrant's insecure pair.
-    func loginKeys(for machine: Machine) throws -> [String] {
-        var keys: [String] = []
+    /// Each is labelled with its file (or as Vagrant's key), so a guest that rejects them all is named precisely.
+    func loginKeys(for machine: Machine) throws -> [GuestLoginKey] {
+        var keys: [GuestLoginKey] = []
         let files = project.files(of: machine.name)
-        if let own = try? String(contentsOf: files.privateKey, encoding: .utf8) { keys.append(own) }
-        // A run killed between installing the new key in the guest and keeping it left it staged.
-        if let staged = try? String(contentsOf: files.stagedPrivateKey, encoding: .utf8) { keys.append(staged) }
+        for file in [files.privateKey, files.stagedPrivateKey] {
+            // A run killed between installing the new key in the guest and keeping it left it staged.
+            if let text = try? String(contentsOf: file, encoding: .utf8) { keys.append(GuestLoginKey(text, label: file.path)) }
+        }
         if let path = machine.ssh.privateKey {
-            keys.append(try String(contentsOfFile: path, encoding: .utf8))
+            keys.append(GuestLoginKey(try String(contentsOfFile: path, encoding: .utf8), label: path))
         } else {
-            keys.append(contentsOf: InsecureKeys.all)
+            keys.append(contentsOf: InsecureKeys.loginKeys)
         }
         return keys
     }

@@ -4,15 +4,37 @@ import HostSupport
 /// How the lifecycle reaches a guest over SSH. `LibsshGuestConnector` implements it with the
 /// Provisioner's libssh client; unit tests use a fake.
 public protocol GuestConnector: Sendable {
-    /// Waits until the guest at `host:port` accepts SSH with one of `keys` (private keys, OpenSSH or
-    /// PEM text), checking the server key against `pinnedHostKey` when given.
-    func waitUntilReady(_ endpoint: GuestEndpoint, keys: [String], pinnedHostKey: String?,
+    /// Waits until the guest at `host:port` accepts SSH with one of `keys`, checking the server key
+    /// against `pinnedHostKey` when given. A guest that answers but rejects every key fails within a few
+    /// seconds with an `SSHError` naming the keys by their labels, not at `deadline`.
+    func waitUntilReady(_ endpoint: GuestEndpoint, keys: [GuestLoginKey], pinnedHostKey: String?,
                         deadline: Date) throws -> any GuestSession
     /// A fresh ed25519 key pair: (private key in OpenSSH format, public key line).
     func generateKeyPair(comment: String) throws -> (privateKey: String, publicKey: String)
     /// Runs the host's `rsync` with `arguments` (its remote shell is OpenSSH with the machine's pinned
     /// key: see `RsyncInvocation`) and returns how it ended.
     func rsync(_ arguments: [String]) throws -> GuestCommandResult
+}
+
+extension GuestConnector {
+    /// `waitUntilReady` with keys labelled `key 1`, `key 2`, … in error messages.
+    public func waitUntilReady(_ endpoint: GuestEndpoint, keys: [String], pinnedHostKey: String?,
+                               deadline: Date) throws -> any GuestSession {
+        try waitUntilReady(endpoint, keys: keys.enumerated().map { GuestLoginKey($0.element, label: "key \($0.offset + 1)") },
+                           pinnedHostKey: pinnedHostKey, deadline: deadline)
+    }
+}
+
+/// A private key to log in with (OpenSSH or PEM text), and how errors name it: its file, or what it is.
+public struct GuestLoginKey: Sendable, Equatable {
+    public var text: String
+    /// E.g. `/path/.vmfile/machines/web/id_ed25519` or `Vagrant's insecure ed25519 key`.
+    public var label: String
+
+    public init(_ text: String, label: String) {
+        self.text = text
+        self.label = label
+    }
 }
 
 /// Where a guest's SSH server listens, and as whom to log in.
@@ -51,19 +73,4 @@ public enum GuestStream: Sendable, Equatable {
 }
 
 /// How a guest command ended: its exit code, or the signal that killed it.
-public struct GuestExit: Sendable, Equatable, CustomStringConvertible {
-    /// The exit code; `128 + n` when killed by signal `n`.
-    public var code: Int32
-    /// The signal name without `SIG` when the command was killed.
-    public var signal: String?
-
-    public init(code: Int32, signal: String? = nil) {
-        self.code = code
-        self.signal = signal
-    }
-
-    /// Exit code 0 and no signal.
-    public var succeeded: Bool { code == 0 && signal == nil }
-
-    public var description: String { signal.map { "killed by SIG\($0)" } ?? "exit status \(code)" }
-}
+public typealias GuestExit = ExitStatus

@@ -6,12 +6,12 @@ import HostSupport
 public struct LibsshGuestConnector: GuestConnector {
     public init() {}
 
-    public func waitUntilReady(_ endpoint: GuestEndpoint, keys: [String], pinnedHostKey: String?,
+    public func waitUntilReady(_ endpoint: GuestEndpoint, keys: [GuestLoginKey], pinnedHostKey: String?,
                                deadline: Date) throws -> any GuestSession {
         let pin = try pinnedHostKey.map { try HostKeyPin(openSSHLine: $0) }
         let configuration = SSHConfiguration(
             host: endpoint.host, port: endpoint.port, user: endpoint.user,
-            keys: keys.enumerated().map { SSHPrivateKey.inMemory($0.element, label: "key \($0.offset + 1)") },
+            keys: keys.map { SSHPrivateKey.inMemory($0.text, label: $0.label) },
             hostKeyPin: pin)
         let timeout = max(1, deadline.timeIntervalSinceNow)
         return LibsshGuestSession(session: try SSHSession.waitUntilReadyBlocking(configuration, timeout: timeout))
@@ -50,9 +50,7 @@ final class LibsshGuestSession: GuestSession {
     }
 
     func execute(_ command: String, stdin: Data?, output: (GuestStream, Data) -> Void) throws -> GuestExit {
-        let status = try session.execute(command, stdin: stdin, onStdout: { output(.stdout, $0) },
-                                         onStderr: { output(.stderr, $0) })
-        return GuestExit(code: status.code, signal: status.signal)
+        try session.execute(command, stdin: stdin, onStdout: { output(.stdout, $0) }, onStderr: { output(.stderr, $0) })
     }
 
     func close() {
@@ -66,4 +64,9 @@ public enum InsecureKeys {
     public static var ed25519: String { VagrantInsecureKey.ed25519 }
     /// Both keys, ed25519 first.
     public static var all: [String] { [VagrantInsecureKey.ed25519, VagrantInsecureKey.rsa] }
+    /// Both keys as login keys named for error messages.
+    public static var loginKeys: [GuestLoginKey] {
+        [GuestLoginKey(VagrantInsecureKey.ed25519, label: "Vagrant's insecure ed25519 key"),
+         GuestLoginKey(VagrantInsecureKey.rsa, label: "Vagrant's insecure RSA key")]
+    }
 }

@@ -38,8 +38,7 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Directory for the .box (default: the Boxfile's output.directory).")
     var output: String?
 
-    @Option(name: .customLong("connect"), help: "libvirt connection URI (default: $VMFILE_LIBVIRT_URI, else qemu:///system as root).")
-    var connect: String?
+    @OptionGroup var connection: ConnectOptions
 
     func validate() throws {
         for variable in variables where !variable.contains("=") || variable.hasPrefix("=") {
@@ -51,7 +50,7 @@ struct BuildCommand: ParsableCommand {
         let result = try reportingErrors {
             let boxfile = try BuildOptions.locateBoxfile(path)
             let options = BuildOptions(boxfilePath: boxfile, variables: variables, add: add, force: force,
-                                       keepOnError: onError == .abort, outputDirectory: output, connect: connect)
+                                       keepOnError: onError == .abort, outputDirectory: output, connect: connection.uri)
             return try BoxBuilder(options: options, reporter: BuildStderrReporter()).run()
         }
         let summary = result.timings.map { "\($0.name) \(BuildStderrReporter.seconds($0.duration))" }.joined(separator: ", ")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Boxes
 import Foundation
 import Lifecycle
+import Spec
 
 /// `vmfile package MACHINE`: export a halted machine as a standalone vagrant-libvirt `.box`.
 struct PackageCommand: ParsableCommand {
@@ -30,11 +31,10 @@ struct PackageCommand: ParsableCommand {
             StandardError.print("error: name the machine to package: \(machines.map(\.name).joined(separator: ", "))")
             throw ExitCode(1)
         }
-        guard let host = context.controller.host as? LibvirtMachineHost else { throw ExitCode(1) }
         let target = URL(fileURLWithPath: output)
         let start = Date()
         let metadata = try reportingErrors {
-            try MachinePackager(project: context.project, connection: host.connection)
+            try MachinePackager(project: context.project, host: context.host)
                 .package(chosen.name, output: target, vagrantfile: vagrantfile.map { URL(fileURLWithPath: $0) }, compress: !noCompress)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? NSNumber)?.uint64Value ?? 0

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Boxes
 import Foundation
-import HostSupport
-import Hypervisor
 import Lifecycle
 import Provisioner
 import Spec
@@ -12,6 +10,8 @@ import Spec
 struct CommandContext {
     let project: Project
     let controller: MachineController
+    /// The libvirt host `controller` works on, for what needs libvirt itself (`package`).
+    let host: LibvirtMachineHost
     let reporter: StderrReporter
 
     /// Loads the Vmfile and connects. `defining` detects the accelerator (only commands that may
@@ -25,25 +25,14 @@ struct CommandContext {
             StandardError.print(error.description)
             throw ExitCode(1)
         }
-        let environment = ProcessInfo.processInfo.environment
         let reporter = StderrReporter()
-        let host: LibvirtMachineHost = try reportingErrors {
-            let connection = try LibvirtConnection(explicit: options.connect, vmfileURI: vmfile.libvirt.uri, environment: environment)
-            let accelerator = defining ? try AcceleratorDetector(environment: environment).detect() : nil
-            return LibvirtMachineHost(
-                connection: connection, accelerator: accelerator,
-                lockDirectory: VmfileHome.locks(environment: environment),
-                emulator: AcceleratorDetector.emulator(environment: environment))
-        }
-        if let warning = host.acceleratorWarning { reporter.notice("warning: \(warning)") }
-        if defining, host.connection.uriInfo.isLocal, !host.connection.uriInfo.isSession,
-           let line = KVMDeviceAccess.ensureGroupAccess().message {
-            reporter.notice(line)
+        let host = try reportingErrors {
+            try options.libvirt.factory(vmfileURI: vmfile.libvirt.uri).machineHost(defining: defining, notice: reporter.notice)
         }
         let controller = MachineController(
             project: Project(vmfile: vmfile), host: host, guests: LibsshGuestConnector(),
-            boxes: BoxStore(root: BoxStore.defaultRoot(environment: environment)), reporter: reporter)
-        return CommandContext(project: controller.project, controller: controller, reporter: reporter)
+            boxes: BoxStore(root: BoxStore.defaultRoot()), reporter: reporter)
+        return CommandContext(project: controller.project, controller: controller, host: host, reporter: reporter)
     }
 
     /// The machines named on the command line (all when none).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Boxes
 import Foundation
+import HostSupport
 import Lifecycle
 import Spec
 
@@ -66,7 +67,7 @@ struct BoxAddCommand: ParsableCommand {
         let disks = box.metadata.imageFiles.count > 1 ? ", \(box.metadata.imageFiles.count) disks" : ""
         StandardError.print("==> box \(box.name) \(box.version) added (\(ByteCount.text(box.sizeOnDisk()))\(disks))")
         if let replaced = volumesBefore["\(box.name) \(box.version)"], replaced != BoxUsage.volumeName(of: box) {
-            let removal = BoxRemoval(store: store, connection: BoxConnection.open(connect: nil),
+            let removal = BoxRemoval(store: store, connection: LibvirtHostFactory(explicitURI: nil).connectionIfReachable(),
                                      notice: { StandardError.print("==> \($0)") })
             try reportingErrors { try removal.dropVolume(ofReplacedContent: replaced) }
         }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Boxes
 import Foundation
-import Hypervisor
 import Lifecycle
+import Spec
 
 /// `vmfile box list`: installed boxes, with the machines whose disks use each.
 struct BoxListCommand: ParsableCommand {
@@ -11,8 +11,7 @@ struct BoxListCommand: ParsableCommand {
     @Flag(help: "Print JSON on stdout.")
     var json = false
 
-    @Option(name: .customLong("connect"), help: ArgumentHelp("libvirt connection URI to read usage from.", valueName: "uri"))
-    var connect: String?
+    @OptionGroup var libvirt: ConnectOptions
 
     struct Row: Encodable {
         var name: String
@@ -29,7 +28,8 @@ struct BoxListCommand: ParsableCommand {
     func run() throws {
         let store = BoxStore(root: BoxStore.defaultRoot())
         let boxes = try reportingErrors { try store.list() }
-        let usage = BoxConnection.usage(connect: connect, needed: !boxes.isEmpty)
+        // Only installed boxes can be in use: an empty store lists without asking libvirt.
+        let usage = boxes.isEmpty ? nil : libvirt.factory().boxUsageIfReachable { StandardError.print("==> \($0)") }
         let rows = boxes.map {
             Row(name: $0.name, version: $0.version.description, size: $0.sizeOnDisk(), virtualSizeGB: $0.metadata.virtualSize,
                 format: $0.metadata.format, disks: $0.metadata.imageFiles, catalogURL: store.catalogURL(of: $0.name),
@@ -45,17 +45,5 @@ struct BoxListCommand: ParsableCommand {
             let used = row.inUseBy.isEmpty ? "" : " — in use by \(row.inUseBy.map(\.description).joined(separator: ", "))"
             print("\(row.name) \(row.version) (libvirt, \(row.format), \(ByteCount.text(row.size))\(virtual))\(used)")
         }
-    }
-}
-
-/// The libvirt connection box commands read usage through; absent libvirt means "no usage known".
-enum BoxConnection {
-    static func open(connect: String?) -> LibvirtConnection? {
-        try? LibvirtConnection(explicit: connect, vmfileURI: nil, environment: ProcessInfo.processInfo.environment)
-    }
-
-    static func usage(connect: String?, needed: Bool) -> BoxUsage? {
-        guard needed, let connection = open(connect: connect) else { return nil }
-        return try? BoxUsage.read(connection)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Boxes
 import Foundation
+import HostSupport
 import Lifecycle
 
 /// `vmfile box prune`: remove versions that are neither the newest of their box nor in use.
@@ -11,13 +12,12 @@ struct BoxPruneCommand: ParsableCommand {
     @Flag(help: "Only list what would be removed.")
     var dryRun = false
 
-    @Option(name: .customLong("connect"), help: ArgumentHelp("libvirt connection URI.", valueName: "uri"))
-    var connect: String?
+    @OptionGroup var libvirt: ConnectOptions
 
     func run() throws {
         let store = BoxStore(root: BoxStore.defaultRoot())
         try reportingErrors {
-            guard let connection = BoxConnection.open(connect: connect) else {
+            guard let connection = libvirt.factory().connectionIfReachable() else {
                 throw BoxError(.io, "cannot reach libvirt to see which boxes machines use; nothing pruned",
                                hint: "start libvirtd, or pass --connect URI")
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Boxes
 import Foundation
+import HostSupport
 import Lifecycle
 import Spec
 
@@ -22,8 +23,7 @@ struct BoxRemoveCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "Remove the store copy even when machines use it (their pool volume stays).")
     var force = false
 
-    @Option(name: .customLong("connect"), help: ArgumentHelp("libvirt connection URI.", valueName: "uri"))
-    var connect: String?
+    @OptionGroup var libvirt: ConnectOptions
 
     func validate() throws {
         if all, version != nil { throw ValidationError("--version and --all exclude each other") }
@@ -51,7 +51,7 @@ struct BoxRemoveCommand: ParsableCommand {
                 throw BoxError(.invalidBox, "box '\(name)' has \(installed.count) versions",
                                hint: "name one with --version (\(installed.map(\.version.description).joined(separator: ", "))) or use --all")
             }
-            let removal = BoxRemoval(store: store, connection: BoxConnection.open(connect: connect),
+            let removal = BoxRemoval(store: store, connection: libvirt.factory().connectionIfReachable(),
                                      notice: { StandardError.print("==> \($0)") })
             try removal.remove(chosen, force: force)
             for box in chosen { StandardError.print("==> box \(box.name) \(box.version) removed") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lifecycle
+import Spec
 
 /// `vmfile destroy`: remove machines (domain, disk, project state); boxes stay.
 struct DestroyCommand: ParsableCommand {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Lifecycle
-import Net
 
 /// `vmfile port`: the forwarded ports of machines, as their last `up` applied them.
 struct PortCommand: ParsableCommand {
@@ -16,22 +15,10 @@ struct PortCommand: ParsableCommand {
     @Argument(help: "Machine names or /regex/ patterns (all when none).")
     var machines: [String] = []
 
-    /// One machine's forwards for `--json`.
-    struct Entry: Encodable {
-        var machine: String
-        var ports: [PortMapping]
-    }
-
     func run() throws {
         let context = try CommandContext.make(options, defining: false)
         let chosen = try context.machines(machines)
-        let entries: [Entry] = try reportingErrors {
-            try chosen.map { machine in
-                // Rules exist only while the machine runs; a plan left from an earlier run is not a forward.
-                let running = try context.controller.status(of: machine) == .running
-                return Entry(machine: machine.name, ports: running ? context.controller.recordedPorts(of: machine) ?? [] : [])
-            }
-        }
+        let entries = try reportingErrors { try chosen.map { try context.controller.activePorts(of: $0) } }
         if json {
             print(try JSONOutput.encode(["machines": entries]))
             return
@@ -42,8 +29,7 @@ struct PortCommand: ParsableCommand {
                 continue
             }
             for port in entry.ports {
-                let corrected = port.isCorrected ? "  (auto-corrected from \(port.requestedHostPort))" : ""
-                print("\(entry.machine)  \(port.hostIP):\(port.hostPort) → \(port.guestPort)/\(port.protocol.rawValue)  \(port.id)\(corrected)")
+                print("\(entry.machine)  \(port.summary)")
             }
         }
     }

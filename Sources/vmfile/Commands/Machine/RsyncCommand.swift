@@ -1,5 +1,7 @@
 import ArgumentParser
+import HostSupport
 import Lifecycle
+import Spec
 
 /// `vmfile rsync`: copy the rsync synced folders into running machines again.
 struct RsyncCommand: ParsableCommand {

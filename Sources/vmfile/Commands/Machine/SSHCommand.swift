@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import HostSupport
 import Lifecycle
+import Provisioner
 import Spec
 
 /// `vmfile ssh`: exec the OpenSSH client into a machine with generated options.

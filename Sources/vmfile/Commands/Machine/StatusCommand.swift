@@ -1,8 +1,5 @@
 import ArgumentParser
-import Boxes
 import Foundation
-import HostSupport
-import Hypervisor
 import Lifecycle
 
 /// `vmfile status`: each machine's state, live from libvirt.
@@ -40,19 +37,13 @@ struct GlobalStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "global-status", abstract: "Show every vmfile machine on the libvirt connection, from any project.")
 
-    @Option(name: .customLong("connect"), help: ArgumentHelp("libvirt connection URI.", valueName: "uri"))
-    var connect: String?
+    @OptionGroup var libvirt: ConnectOptions
 
     @Flag(help: "Print JSON on stdout.")
     var json = false
 
     func run() throws {
-        let statuses = try reportingErrors {
-            let environment = ProcessInfo.processInfo.environment
-            let connection = try LibvirtConnection(explicit: connect, vmfileURI: nil, environment: environment)
-            let host = LibvirtMachineHost(connection: connection, accelerator: nil, lockDirectory: VmfileHome.locks(environment: environment))
-            return try GlobalStatus.read(from: host)
-        }
+        let statuses = try reportingErrors { try GlobalStatus.read(from: try libvirt.factory().machineHost(defining: false)) }
         if json {
             print(try JSONOutput.encode(["machines": statuses]))
             return

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Lifecycle
 import Provisioner
+import Spec
 
 /// `vmfile snapshot pop`: restore the newest pushed snapshot and delete it.
 struct SnapshotPopCommand: ParsableCommand {

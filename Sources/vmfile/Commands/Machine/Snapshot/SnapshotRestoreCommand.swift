@@ -1,6 +1,7 @@
 import ArgumentParser
 import Lifecycle
 import Provisioner
+import Spec
 
 /// `vmfile snapshot restore NAME`: machines back to the snapshot, in the state it was saved in.
 struct SnapshotRestoreCommand: ParsableCommand {
