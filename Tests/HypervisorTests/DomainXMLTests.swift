@@ -79,6 +79,15 @@ import Testing
         #expect(try root.nodes(forXPath: "on_reboot").first?.stringValue == "destroy")
     }
 
+    @Test func aSeedCDROMBesideTheInstaller() throws {
+        var value = try spec(.tcg)
+        value.cdromPath = "/isos/installer.iso"
+        value.additionalCDROMs = ["/isos/seed.iso"]
+        let root = try parse(DomainXML.make(value))
+        #expect(try root.nodes(forXPath: "devices/disk[@device='cdrom']/source/@file").map(\.stringValue) == ["/isos/installer.iso", "/isos/seed.iso"])
+        #expect(try root.nodes(forXPath: "devices/disk[@device='cdrom']/target/@dev").map(\.stringValue) == ["hdc", "hdd"])
+    }
+
     @Test func directKernelBoot() throws {
         var value = try spec(.tcg)
         value.directKernelBoot = DirectKernelBoot(kernel: "/boxes/vmlinuz", initrd: "/boxes/initrd", cmdline: "console=ttyS0 root=/dev/vda")

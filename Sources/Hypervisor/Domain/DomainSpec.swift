@@ -147,6 +147,8 @@ public struct DomainSpec: Sendable, Equatable {
     public var additionalDisks: [DiskSpec] = []
     /// An ISO attached as a SATA/IDE CD-ROM (installer media for the Builder); nil for none.
     public var cdromPath: String?
+    /// Further CD-ROMs after `cdromPath` (a `cidata` seed for an installer); never booted from.
+    public var additionalCDROMs: [String] = []
     /// Boot from the CD-ROM first (then the disk) when `cdromPath` is set; false boots the disk first
     /// and falls through to the CD-ROM while the disk has no boot code (an installer's first boot).
     public var bootFromCDROM: Bool = false

@@ -67,6 +67,16 @@ public enum DomainXML {
             xml += "      <readonly/>\n"
             xml += "    </disk>\n"
         }
+        for (index, cdrom) in spec.additionalCDROMs.enumerated() {
+            let sata = spec.machine == .q35
+            let target = sata ? "sd" + String(Character(Unicode.Scalar(UInt8(ascii: "b") + UInt8(min(index, 24))))) : ["hdd", "hdb"][min(index, 1)]
+            xml += "    <disk type='file' device='cdrom'>\n"
+            xml += "      <driver name='qemu' type='raw'/>\n"
+            xml += "      <source file='\(e(cdrom))'/>\n"
+            xml += "      <target dev='\(target)' bus='\(sata ? "sata" : "ide")'/>\n"
+            xml += "      <readonly/>\n"
+            xml += "    </disk>\n"
+        }
         for filesystem in spec.filesystems { xml += self.filesystem(filesystem) }
         for nic in spec.nics where !nic.isUserMode { xml += interface(nic) }
         xml += "    <serial type='pty'>\n"
