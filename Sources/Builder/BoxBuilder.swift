@@ -141,9 +141,16 @@ public struct BoxBuilder: Sendable {
         let isoVolume = try pool.importVolume(name: plan.isoVolume, fromFile: isoPath, format: .raw)
         let disk = try pool.createVolume(xml: StoragePool.emptyVolumeXML(name: plan.diskVolume, capacity: boxfile.diskBytes, format: .qcow2))
         let diskPath = try disk.path()
-        phase("volumes \(plan.isoVolume), \(plan.diskVolume) (\(Self.sizeText(boxfile.diskBytes)))", timing: "volumes")
+        var seedPath: String?
+        if let cd = boxfile.cd {
+            let image = work + "/cd.iso"
+            try SeedCD.make(cd, values: values, staging: work + "/cd", output: image)
+            seedPath = try pool.importVolume(name: plan.cdVolume, fromFile: image, format: .raw).path()
+        }
+        phase("volumes \(plan.isoVolume), \(plan.diskVolume) (\(Self.sizeText(boxfile.diskBytes)))\(seedPath == nil ? "" : ", \(plan.cdVolume) (label \(boxfile.cd?.label ?? ""))")", timing: "volumes")
         let installSpec = try plan.domainSpec(boxfile: boxfile, accelerator: choice.accelerator, diskPath: diskPath,
-                                              isoPath: try isoVolume.path(), consoleLog: console.path, emulator: emulator, installing: true)
+                                              isoPath: try isoVolume.path(), consoleLog: console.path, emulator: emulator, installing: true,
+                                              seedCD: seedPath)
         let domain = try connection.defineDomain(installSpec)
         try domain.start()
         let poweredOn = clock.now
@@ -306,10 +313,6 @@ public struct BoxBuilder: Sendable {
     static func checkSupported(_ boxfile: Boxfile) throws {
         if boxfile.firmware == .uefi {
             throw BuilderError(.unsupported, "\(boxfile.path): firmware: uefi is not built yet", hint: "use firmware: bios")
-        }
-        if boxfile.cd != nil {
-            throw BuilderError(.unsupported, "\(boxfile.path): cd: (an extra CD such as cidata) is not made by `vmfile build` yet",
-                               hint: "serve the files with http: instead")
         }
         if case .password = boxfile.ssh.credential {
             throw BuilderError(.unsupported, "\(boxfile.path): ssh.password: vmfile's SSH client logs in with keys only so far",

@@ -16,6 +16,8 @@ public struct BuildPlan: Sendable, Equatable {
     public let mac: String
     /// The pool volume holding the installer ISO.
     public let isoVolume: String
+    /// The pool volume holding the Boxfile's `cd:` image.
+    public let cdVolume: String
     /// The pool volume the installer installs onto.
     public let diskVolume: String
     /// The output `.box` file name: `<name with / as ->-<version>.box`.
@@ -30,6 +32,7 @@ public struct BuildPlan: Sendable, Equatable {
         mac = "52:54:00:" + bytes.joined(separator: ":")
         isoVolume = "\(name)-installer.iso"
         diskVolume = "\(name).qcow2"
+        cdVolume = "\(name)-cd.iso"
         boxFileName = Self.boxFileName(name: boxfile.box.name, version: boxfile.box.version.description)
     }
 
@@ -52,12 +55,14 @@ public struct BuildPlan: Sendable, Equatable {
     /// empty disk falls through to the CD; the installed disk boots itself), and a guest reboot powers it
     /// off while installing, which is how the build sees the installer finish.
     public func domainSpec(boxfile: Boxfile, accelerator: Accelerator, diskPath: String, isoPath: String?,
-                           consoleLog: String, emulator: String?, installing: Bool) throws(HypervisorError) -> DomainSpec {
+                           consoleLog: String, emulator: String?, installing: Bool,
+                           seedCD: String? = nil) throws(HypervisorError) -> DomainSpec {
         var spec = try DomainSpec(
             name: name, uuid: DomainUUID.named(name), memoryMiB: boxfile.memoryMiB, cpus: boxfile.cpus,
             accelerator: accelerator, diskPath: diskPath, diskCache: .unsafe,
             nics: [NICSpec(network: name, mac: mac)], serialLogPath: consoleLog, metadata: metadata(boxfile: boxfile))
         spec.cdromPath = installing ? isoPath : nil
+        spec.additionalCDROMs = installing ? (seedCD.map { [$0] } ?? []) : []
         spec.bootFromCDROM = false
         spec.onReboot = installing ? .destroy : .restart
         spec.emulator = emulator

@@ -28,7 +28,7 @@ final class BuildResources: @unchecked Sendable {
         }
         if let pool = try? connection.storagePool(named: StoragePool.defaultName) {
             _ = try? pool.refresh()
-            for volume in [plan.isoVolume, plan.diskVolume] where try pool.volumeIfPresent(named: volume) != nil {
+            for volume in [plan.isoVolume, plan.cdVolume, plan.diskVolume] where try pool.volumeIfPresent(named: volume) != nil {
                 found = true
                 try pool.deleteVolume(named: volume)
             }
@@ -86,6 +86,7 @@ final class BuildResources: @unchecked Sendable {
         }
         if let pool = try? connection.storagePool(named: StoragePool.defaultName) {
             try? pool.deleteVolume(named: plan.isoVolume)
+            try? pool.deleteVolume(named: plan.cdVolume)
             try? pool.deleteVolume(named: plan.diskVolume)
         }
         if let network = try? connection.networkIfPresent(named: plan.name) { try? network.delete() }

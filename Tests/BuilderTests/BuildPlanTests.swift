@@ -50,6 +50,11 @@ import Testing
         let installed = try plan.domainSpec(boxfile: box, accelerator: .kvm, diskPath: "/pool/d.qcow2", isoPath: nil,
                                             consoleLog: "/tmp/c.log", emulator: nil, installing: false)
         #expect(installed.onReboot == .restart && installed.cdromPath == nil)
+        let seeded = try plan.domainSpec(boxfile: box, accelerator: .tcg, diskPath: "/pool/d.qcow2", isoPath: "/pool/i.iso",
+                                         consoleLog: "/tmp/c.log", emulator: nil, installing: true, seedCD: "/pool/cd.iso")
+        #expect(seeded.additionalCDROMs == ["/pool/cd.iso"])
+        #expect(try plan.domainSpec(boxfile: box, accelerator: .tcg, diskPath: "/pool/d.qcow2", isoPath: nil, consoleLog: "/tmp/c.log",
+                                    emulator: nil, installing: false, seedCD: "/pool/cd.iso").additionalCDROMs.isEmpty)
         #expect(installed.uuid == spec.uuid)
         #expect(!DomainXML.make(installed).contains("cdrom"))
     }
