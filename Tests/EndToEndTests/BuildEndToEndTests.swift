@@ -232,4 +232,27 @@ struct BuildEndToEndTests {
             #expect(try Self.buildLeftovers(id).isEmpty)
         }
     }
+
+    /// The cidata variant: the answer file on a CD vmfile makes (label `cidata`), `shutdown.command`.
+    @Test func buildsTheCidataVariantAndBootsIt() throws {
+        try Self.requireISO()
+        try Sandbox.with(vmfile: """
+            version: 1
+            machines:
+              built: {box: vmfile/tiny-installed-cidata, memory: 256MiB}
+            """) { sandbox in
+            defer { _ = try? sandbox.run("destroy", "--force"); _ = try? sandbox.run("box", "remove", "vmfile/tiny-installed-cidata", "--all") }
+            let output = sandbox.directory.appendingPathComponent("boxes")
+            let build = try sandbox.run("build", Self.installerDirectory.appendingPathComponent("cidata").path, "--add", "--output", output.path)
+            let id = try Self.buildID(build)
+            #expect(try Self.buildLeftovers(id).isEmpty)
+            try #require(build.status == 0, "\(build)")
+            #expect(build.stderr.contains("-cd.iso (label cidata)") && build.stderr.contains("shut down (`poweroff`)"), "\(build)")
+            #expect(!build.stderr.contains("answer files at http"), "no HTTP server without http: \(build)")
+            let up = try sandbox.run("up")
+            try #require(up.status == 0, "\(up)")
+            #expect(try sandbox.run("ssh", "-c", "cat /etc/vmfile-built").stdout == "built from a cidata CD\n")
+            #expect(try sandbox.run("destroy", "--force").status == 0)
+        }
+    }
 }
