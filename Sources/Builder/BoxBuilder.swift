@@ -147,7 +147,7 @@ public struct BoxBuilder: Sendable {
             try SeedCD.make(cd, values: values, staging: work + "/cd", output: image)
             seedPath = try pool.importVolume(name: plan.cdVolume, fromFile: image, format: .raw).path()
         }
-        phase("volumes \(plan.isoVolume), \(plan.diskVolume) (\(Self.sizeText(boxfile.diskBytes)))\(seedPath == nil ? "" : ", \(plan.cdVolume) (label \(boxfile.cd?.label ?? ""))")", timing: "volumes")
+        phase("volumes \(plan.isoVolume), \(plan.diskVolume) (\(ByteCount.text(boxfile.diskBytes)))\(seedPath == nil ? "" : ", \(plan.cdVolume) (label \(boxfile.cd?.label ?? ""))")", timing: "volumes")
         let installSpec = try plan.domainSpec(boxfile: boxfile, accelerator: choice.accelerator, diskPath: diskPath,
                                               isoPath: try isoVolume.path(), consoleLog: console.path, emulator: emulator, installing: true,
                                               seedCD: seedPath)
@@ -269,7 +269,7 @@ public struct BoxBuilder: Sendable {
         guard rename(partial.path, output.path) == 0, rename(partialSum.path, output.path + ".sha256") == 0 else {
             throw BuilderError(.output, "cannot move the box into place at \(output.path): \(String(cString: strerror(errno)))")
         }
-        phase("box \(output.path) (\(Self.sizeText(size)), sha256 \(digest.prefix(12))…)", timing: "compaction")
+        phase("box \(output.path) (\(ByteCount.text(size)), sha256 \(digest.prefix(12))…)", timing: "compaction")
 
         var added = false
         if options.add {
@@ -288,18 +288,6 @@ public struct BoxBuilder: Sendable {
         phase("removed the build machine, volumes and network", timing: "cleanup")
         timings.append(("total", clock.now - started))
         return BuildResult(box: output.path, sha256: digest, size: size, added: added, timings: timings)
-    }
-
-    /// `2 GiB`, `24.3 MiB`.
-    static func sizeText(_ bytes: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 || value == value.rounded() ? "\(Int(value)) \(units[unit])" : String(format: "%.1f %@", value, units[unit])
     }
 
     /// How long each key of a boot command is held (as `virsh send-key --holdtime 30`).

@@ -1,4 +1,5 @@
 import Foundation
+import HostSupport
 
 /// How far a download got: bytes so far (including a resumed part), the total when the server
 /// said, and the recent rate.
@@ -69,11 +70,11 @@ public final class ProgressRenderer: @unchecked Sendable {
                 parts.append("[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "]")
             }
             parts.append(String(format: "%3d%%", Int(fraction * 100)))
-            parts.append("\(bytes(progress.received)) / \(bytes(total))")
+            parts.append("\(ByteCount.text(progress.received)) / \(ByteCount.text(total))")
         } else {
-            parts.append(bytes(progress.received))
+            parts.append(ByteCount.text(progress.received))
         }
-        parts.append("\(bytes(UInt64(max(0, progress.bytesPerSecond))))/s")
+        parts.append("\(ByteCount.text(UInt64(max(0, progress.bytesPerSecond))))/s")
         if progress.finished {
             parts.append("done")
         } else if let left = progress.secondsLeft {
@@ -81,16 +82,5 @@ public final class ProgressRenderer: @unchecked Sendable {
             parts.append(String(format: "ETA %d:%02d", seconds / 60, seconds % 60))
         }
         return "download " + parts.joined(separator: "  ")
-    }
-
-    static func bytes(_ count: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f", value) + " " + units[unit]
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Boxes
 import Builder
 import Foundation
+import HostSupport
 import Provisioner
 
 /// `vmfile build [PATH]`: turn an installer ISO into a vagrant-libvirt `.box`, as a Boxfile says.

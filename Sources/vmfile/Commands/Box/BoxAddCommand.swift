@@ -89,17 +89,3 @@ enum Progress {
         ProgressRenderer(terminal: isatty(2) == 1) { text in FileHandle.standardError.write(Data(text.utf8)) }
     }
 }
-
-/// Human byte counts: 1.5 GiB, 230 MiB.
-enum ByteCount {
-    static func text(_ bytes: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f", value) + " " + units[unit]
-    }
-}

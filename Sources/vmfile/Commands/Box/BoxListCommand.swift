@@ -1,6 +1,7 @@
 import ArgumentParser
 import Boxes
 import Foundation
+import HostSupport
 import Lifecycle
 import Spec
 
