@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `vmfile` root command: declarative VM lifecycle on libvirt. Synchronous: every subcommand is,
 /// and an async root would start the concurrency runtime and hop to a worker thread on every run.
@@ -16,4 +19,12 @@ struct VmfileCommand: ParsableCommand {
             PackageCommand.self, SnapshotCommand.self, BuildCommand.self,
         ]
     )
+
+    /// Ignores SIGPIPE, as libvirt asks of its clients: when libvirtd goes away mid-call, a write to its
+    /// socket must fail with EPIPE (which vmfile reports and recovers from), not kill vmfile without a
+    /// word. Child processes get default signal handlers back (`ChildProcess`; `vmfile ssh` before exec).
+    static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        main(nil)
+    }
 }

@@ -110,4 +110,25 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
         #expect(fixture.guests.rsyncRuns.count == 2)
     }
+
+    @Test func aRunningMachineWhoseBootWasNotSetUpGetsItsFoldersOnTheNextUp() throws {
+        let web = Machine(name: "web", box: "tiny")
+        let fixture = try LifecycleFixture(machines: [web])
+        let pending = fixture.project.files(of: "web").bootSetupPending
+        // The run that started the boot lost its guest before the folders were copied.
+        fixture.guests.commandResult = ("command -v rsync", GuestCommandResult(status: 92, stdout: "", stderr: ""))
+        _ = try? fixture.controller.up(web)
+        #expect(fixture.guests.rsyncRuns.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: pending.path))
+
+        fixture.guests.commandResult = nil
+        #expect(try fixture.controller.up(web) == .alreadyRunning)
+        #expect(fixture.guests.rsyncRuns.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: pending.path))
+        #expect(fixture.reporter.lines.contains("web: its boot was set up only in part by an unfinished run: finishing it"))
+
+        // A machine whose boot was set up is not copied to again by `up` (as in Vagrant: `vmfile rsync` does that).
+        #expect(try fixture.controller.up(web) == .alreadyRunning)
+        #expect(fixture.guests.rsyncRuns.count == 1)
+    }
 }

@@ -109,4 +109,17 @@ public struct LibvirtHostFactory: Sendable {
         let oneLine = reason.split(whereSeparator: \.isNewline).joined(separator: " ")
         return "warning: cannot read box usage from libvirt at \(uri) (\(oneLine)); listing boxes without the machines using them"
     }
+
+    /// How a machine command on `host` carries on after a libvirtd restart: the connection counts as
+    /// lost when libvirt says it is no longer alive, and a new host (made as `machineHost(defining:)`
+    /// does, its warnings already shown) is opened as soon as libvirt answers again, for up to a minute.
+    public func connectionLossRecovery(
+        of host: LibvirtMachineHost, defining: Bool,
+        controller: @escaping @Sendable (LibvirtMachineHost) -> MachineController
+    ) -> ConnectionLossRecovery {
+        ConnectionLossRecovery(
+            uri: host.connection.uri,
+            isLost: { ($0.host as? LibvirtMachineHost)?.connection.isAlive == false },
+            reconnect: { controller(try ConnectionLossRecovery.retrying(for: .seconds(60)) { try machineHost(defining: defining) }) })
+    }
 }

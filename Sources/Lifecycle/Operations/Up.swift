@@ -63,6 +63,7 @@ extension MachineController {
                 return .started(address: try bootAndProvision(machine, request: request, clock: clock))
             }
             clock.report("already running")
+            try finishBootSetup(machine, clock: clock)
             try provisionRunning(machine, request: request, clock: clock)
             return .alreadyRunning
         case .paused:
@@ -81,6 +82,7 @@ extension MachineController {
             _ = try preparePrivateNetworks(machine, clock: clock)
             // The ports chosen for this boot (the recorded ones while still free) replace the last boot's.
             if let userForwards { try host.setUserModeForwards(domain, userForwards) }
+            try markBootSetupPending(machine)
             try host.start(domain)
             clock.report("started")
             return .started(address: try bootAndProvision(machine, request: request, clock: clock))
@@ -93,6 +95,7 @@ extension MachineController {
         let domain = project.domainName(of: machine.name)
         try create(machine, userForwards: userForwards, clock: clock)
         do {
+            try markBootSetupPending(machine)
             try host.start(domain)
         } catch {
             // A machine that never started holds no user data: leave nothing half-made.
@@ -127,9 +130,32 @@ extension MachineController {
         defer { open.close() }
         try configureStaticAddresses(machine, session: session, clock: clock)
         try applySyncedFolders(machine, session: session, clock: clock)
+        try? FileManager.default.removeItem(at: project.files(of: machine.name).bootSetupPending)
         open = try runProvisioning(machine, selectSteps(machine, request: request), request: request, session: session,
                                    target: target, clock: clock)
         return host.managementMode == .network ? target.host : target.description
+    }
+
+    /// Marks the boot about to start as not yet set up (see `ProjectFiles.bootSetupPending`).
+    private func markBootSetupPending(_ machine: Machine) throws {
+        let files = project.files(of: machine.name)
+        try FileManager.default.createDirectory(at: files.directory, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: files.bootSetupPending.path, contents: nil)
+    }
+
+    /// A running machine whose boot was started by a run that stopped before its static addresses and
+    /// synced folders were in place gets them now.
+    private func finishBootSetup(_ machine: Machine, clock: PhaseClock) throws {
+        let pending = project.files(of: machine.name).bootSetupPending
+        guard FileManager.default.fileExists(atPath: pending.path) else { return }
+        clock.report("its boot was set up only in part by an unfinished run: finishing it")
+        let target = try runningSSHTarget(of: machine)
+        let session = try connectGuest(machine, target: target,
+                                       deadline: Date().addingTimeInterval(TimeInterval(machine.bootTimeout)))
+        defer { session.close() }
+        try configureStaticAddresses(machine, session: session, clock: clock)
+        try applySyncedFolders(machine, session: session, clock: clock)
+        try FileManager.default.removeItem(at: pending)
     }
 
     /// `up` on a running machine runs its selected steps (Vagrant: `always` ones) over a new connection.

@@ -94,6 +94,10 @@ public struct MachineFiles: Sendable, Equatable {
     /// Present while a `halt` (or the halt of a `reload`) waits for the guest to power off: a rerun that
     /// finds the machine still running knows it is on its way down.
     public var haltRequested: URL { directory.appendingPathComponent("halting") }
+    /// Present from a boot's start until its static addresses and synced folders are in place: a rerun
+    /// that finds the machine running with it still there (the run was killed or lost libvirt in between)
+    /// does that work before anything else.
+    public var bootSetupPending: URL { directory.appendingPathComponent("boot-setup-pending") }
     /// The guest host key pinned at first contact (`algorithm base64`).
     public var hostKey: URL { directory.appendingPathComponent("host_key") }
     /// A known_hosts file written from the pin, for the OpenSSH client of `vmfile ssh`.

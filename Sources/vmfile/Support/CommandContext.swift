@@ -13,6 +13,8 @@ struct CommandContext {
     /// The libvirt host `controller` works on, for what needs libvirt itself (`package`).
     let host: LibvirtMachineHost
     let reporter: StderrReporter
+    /// Reconnects after a libvirtd restart and runs the machines that failed of it again.
+    let recovery: ConnectionLossRecovery
 
     /// Loads the Vmfile and connects. `defining` detects the accelerator (only commands that may
     /// create machines pay for it) and shows its warning once.
@@ -26,13 +28,17 @@ struct CommandContext {
             throw ExitCode(1)
         }
         let reporter = StderrReporter()
-        let host = try reportingErrors {
-            try options.libvirt.factory(vmfileURI: vmfile.libvirt.uri).machineHost(defining: defining, notice: reporter.notice)
-        }
-        let controller = MachineController(
-            project: Project(vmfile: vmfile), host: host, guests: LibsshGuestConnector(),
-            boxes: BoxStore(root: BoxStore.defaultRoot()), reporter: reporter)
-        return CommandContext(project: controller.project, controller: controller, host: host, reporter: reporter)
+        let factory = options.libvirt.factory(vmfileURI: vmfile.libvirt.uri)
+        let host = try reportingErrors { try factory.machineHost(defining: defining, notice: reporter.notice) }
+        let project = Project(vmfile: vmfile)
+        let controller = Self.controller(project, host, reporter)
+        let recovery = factory.connectionLossRecovery(of: host, defining: defining) { Self.controller(project, $0, reporter) }
+        return CommandContext(project: project, controller: controller, host: host, reporter: reporter, recovery: recovery)
+    }
+
+    private static func controller(_ project: Project, _ host: LibvirtMachineHost, _ reporter: StderrReporter) -> MachineController {
+        MachineController(project: project, host: host, guests: LibsshGuestConnector(),
+                          boxes: BoxStore(root: BoxStore.defaultRoot()), reporter: reporter)
     }
 
     /// The machines named on the command line (all when none).
@@ -45,7 +51,8 @@ struct CommandContext {
         try reportingErrors { try controller.checkStepNames(names, machines: machines) }
     }
 
-    /// Runs `operation` on `machines` in parallel under the project lock; prints each failure and
+    /// Runs `operation` on `machines` in parallel under the project lock, once more on a new
+    /// connection for the machines that failed because libvirtd restarted; prints each failure and
     /// exits 1 naming the failed machines.
     func run<Outcome: Sendable>(
         _ machines: [Machine], noWait: Bool,
@@ -55,7 +62,7 @@ struct CommandContext {
         let results = try locked(noWait: noWait) {
             // A snapshot command killed earlier may have left machines paused: any machine command converges it.
             controller.recoverInterruptedSnapshot()
-            return controller.forEach(machines, operation)
+            return controller.forEach(machines, recovering: recovery, operation)
         }
         return try finish(results)
     }

@@ -33,6 +33,7 @@ struct SSHCommand: ParsableCommand {
         }
         let ssh = "/usr/bin/ssh"
         let cArguments = arguments.map { strdup($0) } + [nil]
+        signal(SIGPIPE, SIG_DFL) // vmfile ignores it; ssh expects the default, and an ignored signal survives exec
         execv(ssh, cArguments)
         StandardError.print("error: cannot run \(ssh): \(String(cString: strerror(errno)))")
         StandardError.print("  hint: install the OpenSSH client (apt-get install openssh-client)")
