@@ -87,7 +87,8 @@ public struct BoxBuilder: Sendable {
         let emulator = AcceleratorDetector.emulator(environment: options.environment)
 
         let resources = BuildResources(connection: connection, plan: plan)
-        if try resources.removeLeftovers() {
+        let abandoned = PartialOutputs.removeAbandoned(in: output.deletingLastPathComponent(), boxFileName: plan.boxFileName)
+        if try resources.removeLeftovers() || !abandoned.isEmpty {
             reporter.notice("removed what an earlier, interrupted build of \(boxfile.path) left (\(plan.name))")
         }
         let work = try resources.makeWorkDirectory()
@@ -252,7 +253,7 @@ public struct BoxBuilder: Sendable {
 
         // Package.
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-        let partial = output.deletingLastPathComponent().appendingPathComponent(".\(plan.boxFileName).\(getpid()).partial")
+        let partial = PartialOutputs.path(in: output.deletingLastPathComponent(), boxFileName: plan.boxFileName)
         let partialSum = URL(fileURLWithPath: partial.path + ".sha256")
         defer {
             try? FileManager.default.removeItem(at: partial)

@@ -29,10 +29,11 @@ struct KillMatrixEndToEndTests {
     }
 
     /// Starts `arguments`, kills it `delay` s after a stderr line contains `phase` (or after it exits).
-    /// Returns whether the kill landed while the command still ran.
-    static func kill(_ sandbox: Sandbox, _ arguments: [String], at phase: String, after delay: Double) throws -> Bool {
-        let log = sandbox.directory.deletingLastPathComponent().appendingPathComponent("kill-\(UUID().uuidString).err")
-        defer { try? FileManager.default.removeItem(at: log) }
+    /// Returns whether the kill landed while the command still ran. Its stderr goes to `stderr` when
+    /// given (the caller's to read and remove), else to a file removed afterwards.
+    static func kill(_ sandbox: Sandbox, _ arguments: [String], at phase: String, after delay: Double, stderr: URL? = nil) throws -> Bool {
+        let log = stderr ?? sandbox.directory.deletingLastPathComponent().appendingPathComponent("kill-\(UUID().uuidString).err")
+        defer { if stderr == nil { try? FileManager.default.removeItem(at: log) } }
         let process = try sandbox.start(arguments, stderr: log)
         let deadline = Date().addingTimeInterval(300)
         while process.isRunning, Date() < deadline,
