@@ -259,7 +259,8 @@ public struct BoxBuilder: Sendable {
             try? FileManager.default.removeItem(at: partialSum)
         }
         do {
-            try BoxExporter.export(image: URL(fileURLWithPath: diskPath), to: partial, vagrantfile: nil, compress: boxfile.compress)
+            try BoxExporter.export(image: URL(fileURLWithPath: diskPath), to: partial, vagrantfile: nil,
+                                   loginKey: try Self.loginKey(boxfile.ssh), compress: boxfile.compress)
         } catch {
             throw BuilderError(.output, "packaging the installed disk into \(output.path) failed: \(error)", cause: error)
         }
@@ -323,6 +324,14 @@ public struct BoxBuilder: Sendable {
         case .password:
             throw BuilderError(.unsupported, "ssh.password is not supported yet")
         }
+    }
+
+    /// The key the built box ships for Vagrant: none when the build logged in with Vagrant's insecure key
+    /// (also given as `ssh.private_key`), else the Boxfile's key, so vagrant-libvirt boots the box to SSH as it is.
+    static func loginKey(_ ssh: BuildSSH) throws -> BoxLoginKey {
+        guard case .privateKey = ssh.credential, let text = try keys(ssh).first else { return .vagrantInsecure }
+        let insecure = InsecureKeys.all.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return insecure.contains(text.trimmingCharacters(in: .whitespacesAndNewlines)) ? .vagrantInsecure : .privateKey(text)
     }
 
     /// Polls every 100 ms until `domain` is shut off; with `pressPowerButton`, presses it again every 10 s.

@@ -1,5 +1,7 @@
 import Foundation
+import Boxes
 import Hypervisor
+import Provisioner
 import Spec
 import Testing
 @testable import Builder
@@ -81,5 +83,18 @@ import Testing
         try "version: 1\n".write(to: directory.appendingPathComponent("Boxfile.yaml"), atomically: true, encoding: .utf8)
         #expect(try BuildOptions.locateBoxfile(directory.path) == directory.appendingPathComponent("Boxfile.yaml").path)
         #expect(try BuildOptions.locateBoxfile("Boxfile.yaml", workingDirectory: directory.path) == directory.appendingPathComponent("Boxfile.yaml").path)
+    }
+
+    @Test func builtBoxesShipTheBuildKeyUnlessItIsVagrantsInsecureOne() throws {
+        #expect(try BoxBuilder.loginKey(BuildSSH()) == .vagrantInsecure)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-loginkey-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let insecure = directory.appendingPathComponent("insecure"), own = directory.appendingPathComponent("own")
+        try Data((InsecureKeys.ed25519.trimmingCharacters(in: .newlines) + "\n").utf8).write(to: insecure)
+        try Data("-----BEGIN OPENSSH PRIVATE KEY-----\nown\n-----END OPENSSH PRIVATE KEY-----\n".utf8).write(to: own)
+        #expect(try BoxBuilder.loginKey(BuildSSH(credential: .privateKey(insecure.path))) == .vagrantInsecure)
+        let shipped = try BoxBuilder.loginKey(BuildSSH(credential: .privateKey(own.path)))
+        #expect(shipped == .privateKey(try String(contentsOf: own, encoding: .utf8)))
     }
 }
