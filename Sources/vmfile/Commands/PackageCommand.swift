@@ -54,7 +54,8 @@ struct PackageCommand: ParsableCommand {
                 + "pointing at it), so vagrant-libvirt and vmfile log in as they are; whoever has the box can log in to machines made from it "
                 + "(--key=insecure ships no key)")
         case (.machine, .vagrantInsecure):
-            StandardError.print("==> note: \(chosen.name) kept Vagrant's insecure key (ssh.insert_key: false), so the box ships no key")
+            StandardError.print("==> note: \(chosen.name) has no key of its own (ssh.insert_key: false, or its first `up` never finished), "
+                + "so the box ships no key: Vagrant logs in with its insecure key")
         case (.insecure, _):
             StandardError.print("==> note: the box ships no key: Vagrant logs in with its insecure key only if you put its public key back "
                 + "in the guest's ~/.ssh/authorized_keys before halting (keys/vagrant-insecure/)")
