@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "NetTests", dependencies: ["Net", "Spec"]),
         .testTarget(name: "ProvisionerTests", dependencies: ["Provisioner", "Spec"]),
         .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "Boxes", "Hypervisor", "Net", "Provisioner", "Spec"]),
-        .testTarget(name: "BuilderTests", dependencies: ["Builder", "Boxes", "Hypervisor", "Spec"]),
+        .testTarget(name: "BuilderTests", dependencies: ["Builder", "Boxes", "Hypervisor", "Provisioner", "Spec"]),
         // The CLI's own logic (option groups, parsing); a testable executable, so no libvirt is opened.
         .testTarget(name: "vmfileTests", dependencies: ["vmfile", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

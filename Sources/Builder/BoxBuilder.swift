@@ -214,6 +214,8 @@ public struct BoxBuilder: Sendable {
                                hint: "check the answer file's user and key (ssh: in the Boxfile)", cause: error)
         }
         phase("SSH up at \(endpointHost):\(boxfile.ssh.port) as \(boxfile.ssh.username)", timing: "boot-to-ssh")
+        // The key the guest took is the one the box must offer Vagrant.
+        let loginKey = try Self.loginKey(boxfile.ssh, authenticatedWith: session.authenticatedKeyText)
 
         // Provision.
         if !boxfile.provision.isEmpty {
@@ -260,7 +262,8 @@ public struct BoxBuilder: Sendable {
             try? FileManager.default.removeItem(at: partialSum)
         }
         do {
-            try BoxExporter.export(image: URL(fileURLWithPath: diskPath), to: partial, vagrantfile: nil, compress: boxfile.compress)
+            try BoxExporter.export(image: URL(fileURLWithPath: diskPath), to: partial, vagrantfile: nil,
+                                   loginKey: loginKey, compress: boxfile.compress)
         } catch {
             throw BuilderError(.output, "packaging the installed disk into \(output.path) failed: \(error)", cause: error)
         }
@@ -324,6 +327,15 @@ public struct BoxBuilder: Sendable {
         case .password:
             throw BuilderError(.unsupported, "ssh.password is not supported yet")
         }
+    }
+
+    /// The key the built box ships for Vagrant: the one the installed system accepted (`authenticatedWith`,
+    /// else the Boxfile's), except Vagrant's insecure RSA key, which every Vagrant offers by itself. Its insecure
+    /// ed25519 key is shipped: older Vagrants (Debian 12's 2.3.4) offer only the RSA one.
+    static func loginKey(_ ssh: BuildSSH, authenticatedWith: String?) throws -> BoxLoginKey {
+        guard let text = try authenticatedWith ?? keys(ssh).first else { return .vagrantInsecure }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed == InsecureKeys.rsa.trimmingCharacters(in: .whitespacesAndNewlines) ? .vagrantInsecure : .privateKey(text)
     }
 
     /// Polls every 100 ms until `domain` is shut off; with `pressPowerButton`, presses it again every 10 s.

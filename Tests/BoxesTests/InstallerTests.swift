@@ -211,7 +211,7 @@ import Testing
         try Images.qcow2(at: overlay, megabytes: 1536, backing: base)
         let output = scratch.url.appendingPathComponent("out/package.box")
         try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let metadata = try BoxExporter.export(image: overlay, to: output, vagrantfile: nil)
+        let metadata = try BoxExporter.export(image: overlay, to: output, vagrantfile: nil, loginKey: .vagrantInsecure)
         #expect(metadata == BoxMetadata(provider: "libvirt", format: "qcow2", virtualSize: 2))
         let listing = try Images.run("tar", ["-tzf", output.path]).split(separator: "\n")
         #expect(listing == ["metadata.json", "box.img"])
@@ -220,6 +220,36 @@ import Testing
         let box = try store.add(from: output, name: "exported", version: BoxVersion(components: [1]))
         let read = try Images.run("qemu-io", ["-c", "read -P 0x11 0 1M", box.imageURL.path])
         #expect(!read.contains("Pattern verification failed"), "\(read)")
+    }
+
+    @Test func exportedBoxesShipTheirLoginKeyAsVagrantPackageDoes() throws {
+        let scratch = try ScratchDirectory()
+        let disk = scratch.url.appendingPathComponent("disk.qcow2")
+        try Images.qcow2(at: disk, megabytes: 64)
+        let own = scratch.url.appendingPathComponent("own.rb")
+        try Data("# the user's own\n".utf8).write(to: own)
+        let output = scratch.url.appendingPathComponent("keyed.box")
+        let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----"
+        try BoxExporter.export(image: disk, to: output, vagrantfile: own, loginKey: .privateKey(key))
+        let listing = try Images.run("tar", ["-tvzf", output.path]).split(separator: "\n")
+        #expect(listing.map { $0.split(separator: " ").last.map(String.init) ?? "" }
+                == ["metadata.json", "box.img", "Vagrantfile", "vagrant_private_key", "include/_Vagrantfile"])
+        #expect(listing.first { $0.hasSuffix(" vagrant_private_key") }?.hasPrefix("-rw-------") == true, "\(listing)")
+
+        let box = try BoxStore(root: scratch.url.appendingPathComponent("store")).add(from: output, name: "keyed", version: BoxVersion(components: [1]))
+        let shipped = try #require(box.shippedPrivateKey)
+        #expect(try String(contentsOf: shipped, encoding: .utf8) == key + "\n")
+        let vagrantfile = try String(contentsOf: box.directory.appendingPathComponent("Vagrantfile"), encoding: .utf8)
+        #expect(vagrantfile.contains(#"config.ssh.private_key_path = File.expand_path("../vagrant_private_key", __FILE__)"#))
+        #expect(vagrantfile.contains(#"load include_vagrantfile if File.exist?(include_vagrantfile)"#))
+        #expect(try String(contentsOf: box.directory.appendingPathComponent("include/_Vagrantfile"), encoding: .utf8) == "# the user's own\n")
+
+        // Without a key to ship, the user's Vagrantfile is the box's and nothing else is added.
+        let plain = scratch.url.appendingPathComponent("plain.box")
+        try BoxExporter.export(image: disk, to: plain, vagrantfile: own, loginKey: .vagrantInsecure)
+        #expect(try Images.run("tar", ["-tzf", plain.path]).split(separator: "\n") == ["metadata.json", "box.img", "Vagrantfile"])
+        let insecure = try BoxStore(root: scratch.url.appendingPathComponent("store")).add(from: plain, name: "plain", version: BoxVersion(components: [1]))
+        #expect(insecure.shippedPrivateKey == nil)
     }
 
     @Test(arguments: [("1.2.0", "1.2.0"), ("= 2", "2"), (nil, "0")] as [(String?, String)])

@@ -1,5 +1,7 @@
 import Foundation
+import Boxes
 import Hypervisor
+import Provisioner
 import Spec
 import Testing
 @testable import Builder
@@ -81,5 +83,21 @@ import Testing
         try "version: 1\n".write(to: directory.appendingPathComponent("Boxfile.yaml"), atomically: true, encoding: .utf8)
         #expect(try BuildOptions.locateBoxfile(directory.path) == directory.appendingPathComponent("Boxfile.yaml").path)
         #expect(try BuildOptions.locateBoxfile("Boxfile.yaml", workingDirectory: directory.path) == directory.appendingPathComponent("Boxfile.yaml").path)
+    }
+
+    @Test func builtBoxesShipTheKeyTheGuestTookUnlessItIsVagrantsInsecureRSAKey() throws {
+        // Every Vagrant offers the insecure RSA key; older ones (Debian 12's 2.3.4) not the ed25519 one.
+        #expect(try BoxBuilder.loginKey(BuildSSH(), authenticatedWith: InsecureKeys.rsa) == .vagrantInsecure)
+        #expect(try BoxBuilder.loginKey(BuildSSH(), authenticatedWith: InsecureKeys.ed25519) == .privateKey(InsecureKeys.ed25519))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmfile-loginkey-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let insecure = directory.appendingPathComponent("insecure"), own = directory.appendingPathComponent("own")
+        try Data((InsecureKeys.rsa.trimmingCharacters(in: .newlines) + "\n").utf8).write(to: insecure)
+        try Data("-----BEGIN OPENSSH PRIVATE KEY-----\nown\n-----END OPENSSH PRIVATE KEY-----\n".utf8).write(to: own)
+        // Without a session's word, the Boxfile's key.
+        #expect(try BoxBuilder.loginKey(BuildSSH(credential: .privateKey(insecure.path)), authenticatedWith: nil) == .vagrantInsecure)
+        let shipped = try BoxBuilder.loginKey(BuildSSH(credential: .privateKey(own.path)), authenticatedWith: nil)
+        #expect(shipped == .privateKey(try String(contentsOf: own, encoding: .utf8)))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Boxes with real guests: a packaged machine boots again as a new box, and a `.box` assembled by
+/// Boxes with real guests: a packaged machine boots again as a new box (with the key it ships), and a `.box` assembled by
 /// hand per vagrant-libvirt's documented format boots when `up` adds it from `box_url`.
 @Suite(.serialized, .enabled(if: E2E.enabled, "needs libvirt, QEMU and the tiny box (set VMFILE_E2E=1 to require them)"))
 struct BoxesEndToEndTests {
@@ -14,14 +14,9 @@ struct BoxesEndToEndTests {
             """)
         defer { _ = try? sandbox.run("destroy", "--force"); _ = try? sandbox.run("box", "remove", "roundtrip", "--all") }
         try #require(try sandbox.run("up", "solo").status == 0)
-        // As Vagrant's docs tell box makers: put the insecure public keys back before packaging
-        // (first boot replaced them with the machine's own key).
-        let insecure = try ["ed25519", "rsa"].map {
-            try String(contentsOf: E2E.repository.appendingPathComponent("keys/vagrant-insecure/vagrant.pub.\($0)"), encoding: .utf8)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        let prepare = "echo packaged > ~/marker && printf '%s\\n' '\(insecure.joined(separator: "' '"))' >> ~/.ssh/authorized_keys && sync"
-        #expect(try sandbox.run("ssh", "solo", "-c", prepare).status == 0)
+        // First boot replaced Vagrant's insecure key with the machine's own: the box ships that key, and
+        // `up` of the copy logs in with it (no insecure key is left in the guest to fall back on).
+        #expect(try sandbox.run("ssh", "solo", "-c", "echo packaged > ~/marker && sync").status == 0)
 
         let running = try sandbox.run("package", "solo")
         #expect(running.status != 0 && running.stderr.contains("halt it first"), "\(running)")
@@ -34,10 +29,11 @@ struct BoxesEndToEndTests {
         let package = try sandbox.run("package", "solo", "--output", output.path)
         try #require(package.status == 0, "\(package)")
         let listing = try runProcess("/bin/tar", ["-tzf", output.path]).stdout.split(separator: "\n")
-        #expect(listing == ["metadata.json", "box.img"])
+        #expect(listing == ["metadata.json", "box.img", "Vagrantfile", "vagrant_private_key"])
 
         let add = try sandbox.run("box", "add", "roundtrip", output.path)
         try #require(add.status == 0, "\(add)")
+        #expect(add.stderr.contains("ships a login key"), "\(add)")
         let up = try sandbox.run("up", "copy")
         try #require(up.status == 0, "\(up)")
         #expect(try sandbox.run("ssh", "copy", "-c", "cat ~/marker").stdout == "packaged\n")

@@ -56,7 +56,7 @@ struct BuildEndToEndTests {
             let sum = try String(contentsOf: URL(fileURLWithPath: box.path + ".sha256"), encoding: .utf8)
             #expect(sum == "\(try Self.sha256(of: box))  vmfile-tiny-installed-1.0.0.box\n")
             let listing = try runProcess("/bin/tar", ["-tzf", box.path]).stdout.split(separator: "\n")
-            #expect(listing == ["metadata.json", "box.img"])
+            #expect(listing == ["metadata.json", "box.img", "Vagrantfile", "vagrant_private_key"], "the insecure ed25519 key it logged in with, for Vagrants that offer only RSA")
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasPrefix(".") }
             #expect(leftovers.isEmpty, "temporary files in the output directory: \(leftovers)")
 

@@ -78,7 +78,9 @@ public struct BoxStore: Sendable {
             }
             try ImageInfo.read(image).check(declared: format, file: "\(source.lastPathComponent): \(file)")
         }
-        if FileManager.default.fileExists(atPath: staging.appendingPathComponent("Vagrantfile").path) {
+        if FileManager.default.fileExists(atPath: staging.appendingPathComponent(BoxLoginKey.fileName).path) {
+            notice("the box ships a login key (\(BoxLoginKey.fileName)): machines made from it are reached with it first")
+        } else if FileManager.default.fileExists(atPath: staging.appendingPathComponent("Vagrantfile").path) {
             notice("the box's Vagrantfile is kept but not used (vmfile reads only the Vmfile)")
         }
         let primary = metadata.imageFiles.first ?? "box.img"

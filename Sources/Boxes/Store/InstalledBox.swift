@@ -13,6 +13,13 @@ public struct InstalledBox: Sendable, Equatable, Codable {
     /// The primary disk image (`box.img`, or a v2 box's first disk).
     public var imageURL: URL { directory.appendingPathComponent(metadata.imageFiles.first ?? "box.img") }
 
+    /// The private key the box ships for logging in (`vagrant_private_key`, as `vagrant package` and
+    /// `vmfile package` write it); nil when the guest takes Vagrant's insecure key.
+    public var shippedPrivateKey: URL? {
+        let key = directory.appendingPathComponent(BoxLoginKey.fileName)
+        return FileManager.default.fileExists(atPath: key.path) ? key : nil
+    }
+
     /// The recorded SHA-256 (hex) of the primary image without computing it; nil when not recorded.
     public var recordedDigest: String? {
         guard let text = try? String(contentsOf: directory.appendingPathComponent(ImageDigest.recordName), encoding: .utf8) else {

@@ -291,7 +291,8 @@ extension MachineController {
         return !needsOwnKey || FileManager.default.fileExists(atPath: files.privateKey.path)
     }
 
-    /// Keys to try, best first: the machine's own, the Vmfile's `ssh.private_key`, Vagrant's insecure pair.
+    /// Keys to try, best first: the machine's own, the Vmfile's `ssh.private_key` — else the box's shipped key
+    /// and Vagrant's insecure pair.
     /// Each is labelled with its file (or as Vagrant's key), so a guest that rejects them all is named precisely.
     func loginKeys(for machine: Machine) throws -> [GuestLoginKey] {
         var keys: [GuestLoginKey] = []
@@ -303,6 +304,11 @@ extension MachineController {
         if let path = machine.ssh.privateKey {
             keys.append(GuestLoginKey(try String(contentsOfFile: path, encoding: .utf8), label: path))
         } else {
+            // A box made by `vmfile package` or `vagrant package` ships the key its guest accepts.
+            if let shipped = try? boxes.find(name: machine.box, constraint: machine.boxVersion)?.shippedPrivateKey,
+               let text = try? String(contentsOf: shipped, encoding: .utf8) {
+                keys.append(GuestLoginKey(text, label: shipped.path))
+            }
             keys.append(contentsOf: InsecureKeys.loginKeys)
         }
         return keys

@@ -54,6 +54,8 @@ public struct GuestEndpoint: Sendable, Equatable {
 public protocol GuestSession: AnyObject {
     /// The server's host key as `algorithm base64`.
     var hostKey: String { get }
+    /// The private key (OpenSSH or PEM text) the connection authenticated with, when known.
+    var authenticatedKeyText: String? { get }
     /// Runs `command` through the guest's shell and captures its output.
     func run(_ command: String) throws -> GuestCommandResult
     /// Runs `command` on a new channel of this connection, sends `stdin` then end-of-file, and hands
@@ -61,6 +63,11 @@ public protocol GuestSession: AnyObject {
     func execute(_ command: String, stdin: Data?, output: (GuestStream, Data) -> Void) throws -> GuestExit
     /// Closes the connection.
     func close()
+}
+
+extension GuestSession {
+    /// Not known unless the session says.
+    public var authenticatedKeyText: String? { nil }
 }
 
 /// Exit status and captured output of a guest command.

@@ -43,6 +43,8 @@ final class LibsshGuestSession: GuestSession {
 
     var hostKey: String { session.hostKey.openSSHLine }
 
+    var authenticatedKeyText: String? { session.authenticatedWith.text }
+
     func run(_ command: String) throws -> GuestCommandResult {
         let result = try session.run(command)
         return GuestCommandResult(status: result.status.signal == nil ? result.status.code : 128 + 9,
@@ -62,6 +64,8 @@ final class LibsshGuestSession: GuestSession {
 public enum InsecureKeys {
     /// The ed25519 key (what `vmfile ssh` offers a machine that has no key of its own).
     public static var ed25519: String { VagrantInsecureKey.ed25519 }
+    /// The RSA key (the only one older Vagrants, such as Debian 12's 2.3.4, offer).
+    public static var rsa: String { VagrantInsecureKey.rsa }
     /// Both keys, ed25519 first.
     public static var all: [String] { [VagrantInsecureKey.ed25519, VagrantInsecureKey.rsa] }
     /// Both keys as login keys named for error messages.

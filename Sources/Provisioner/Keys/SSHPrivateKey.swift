@@ -30,6 +30,12 @@ public struct SSHPrivateKey: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { label }
 
+    /// The key text when held in memory; nil for a key file.
+    public var text: String? {
+        if case .text(let text) = source { return text }
+        return nil
+    }
+
     func load() throws -> SSHKeyHandle {
         switch source {
         case .file(let path): try SSHKeyHandle.importPrivateKey(path: path)
