@@ -169,7 +169,7 @@ struct SnapshotEndToEndTests {
         var complete: Bool
     }
 
-    private func listed(_ sandbox: Sandbox) throws -> [Listing] {
+    func listed(_ sandbox: Sandbox) throws -> [Listing] {
         let output = try sandbox.run("snapshot", "list", "--json")
         guard output.status == 0 else { throw SandboxError(message: "snapshot list failed: \(output)") }
         struct Wrapper: Decodable { var snapshots: [Listing] }
