@@ -44,8 +44,12 @@ enum LibvirtDaemon {
         if usesSystemd {
             try runProcess("/usr/bin/systemctl", ["start", "libvirtd"])
         } else if livePID() == nil {
-            let started = try runProcess("/usr/sbin/libvirtd", ["-d"])
-            guard started.status == 0 else { throw SandboxError(message: "libvirtd -d failed: \(started)") }
+            // system(3), not Process: Foundation's Process never saw `libvirtd -d` end (the daemon it forks
+            // keeps what Process waits on open), which hung the test; sh reaps the parent, system(3) reaps sh.
+            // And through python3 with an empty signal mask: a test thread blocks SIGTERM, a mask children
+            // inherit, and a daemon started with it never heeds the next restart's SIGTERM.
+            let status = system("python3 -c 'import os, signal; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(\"/usr/sbin/libvirtd\", [\"libvirtd\", \"-d\"])' </dev/null >/dev/null 2>&1")
+            guard status == 0 else { throw SandboxError(message: "libvirtd -d failed (status \(status))") }
         }
         guard KillWindowEndToEndTests.wait(60, answers) else {
             throw SandboxError(message: "libvirtd did not answer on qemu:///system within 60 s of starting")
