@@ -1,4 +1,5 @@
 import Foundation
+import HostSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,7 +20,7 @@ enum PartialOutputs {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         var removed: [String] = []
         for entry in entries {
-            guard let pid = writer(of: entry, boxFileName: boxFileName), pid != getpid(), !isRunning(pid) else { continue }
+            guard let pid = writer(of: entry, boxFileName: boxFileName), pid != getpid(), ProcessLiveness.isGone(pid) else { continue }
             if (try? FileManager.default.removeItem(at: directory.appendingPathComponent(entry))) != nil { removed.append(entry) }
         }
         return removed
@@ -33,9 +34,5 @@ enum PartialOutputs {
             return pid
         }
         return nil
-    }
-
-    private static func isRunning(_ pid: pid_t) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
     }
 }

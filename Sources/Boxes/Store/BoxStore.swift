@@ -132,7 +132,7 @@ public struct BoxStore: Sendable {
         let staging = root.appendingPathComponent(".staging")
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? [] {
             guard let pid = entry.split(separator: "-").first.flatMap({ Int32($0) }), pid != getpid() else { continue }
-            if kill(pid, 0) != 0, errno == ESRCH {
+            if ProcessLiveness.isGone(pid) {
                 try? FileManager.default.removeItem(at: staging.appendingPathComponent(entry))
             }
         }
