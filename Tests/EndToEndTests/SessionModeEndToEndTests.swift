@@ -78,8 +78,23 @@ struct SessionModeEndToEndTests {
         let payload = Array("through the session forward\n".utf8)
         #expect(try LoopbackSocket.tcpExchange(port: servicePort, payload: payload, deadline: Date().addingTimeInterval(20)) == payload)
 
+        // Snapshots in the session: a memory save and restore brings back the file and the echo server,
+        // and `vmfile ssh` and the forward work right after it.
+        #expect(try user.vmfile("ssh", "-c", "echo before > ~/f && sync", in: project).status == 0)
+        let save = try user.vmfile("snapshot", "save", "s1", in: project)
+        try #require(save.status == 0, "session snapshot save failed: \(save)")
+        #expect(try user.vmfile("ssh", "-c", "rm ~/f; for p in $(pidof nc); do kill $p; done", in: project).status == 0)
+        let restore = try user.vmfile("snapshot", "restore", "s1", in: project)
+        try #require(restore.status == 0, "session snapshot restore failed: \(restore)")
+        #expect(try user.vmfile("ssh", "-c", "cat ~/f", in: project).stdout == "before\n")
+        #expect(try LoopbackSocket.tcpExchange(port: servicePort, payload: payload, deadline: Date().addingTimeInterval(20)) == payload)
+
         let halt = try user.vmfile("halt", in: project)
         #expect(halt.status == 0, "\(halt)")
+        #expect(try statusJSON(user, project)["state"] as? String == "shutoff")
+        // Halted: disk only, restored halted; destroy below takes the snapshots with the machine.
+        #expect(try user.vmfile("snapshot", "save", "h1", in: project).status == 0)
+        #expect(try user.vmfile("snapshot", "restore", "h1", in: project).status == 0)
         #expect(try statusJSON(user, project)["state"] as? String == "shutoff")
         // The forwards went with the QEMU process.
         #expect(throws: (any Error).self) { try LoopbackSocket.tcpExchange(port: servicePort, payload: payload, deadline: Date().addingTimeInterval(1)) }

@@ -50,8 +50,12 @@ struct SnapshotEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: markers.path))
 
         // Restore without provisioning: file, process, markers and the forward are back; the clock is now's.
+        // The definition is the snapshot's, so the snapshot is loaded in the machine's own QEMU process.
+        let domain = "vmfile-\(try sandbox.projectID())-snap"
+        let qemuBefore = try Self.qemuPID(domain)
         let restore = try sandbox.run("snapshot", "restore", "s1", "--no-provision")
         try #require(restore.status == 0, "restore failed: \(restore)")
+        #expect(try Self.qemuPID(domain) == qemuBefore, "an unchanged definition is reverted in place")
         let before = Date().timeIntervalSince1970
         let guest = try sandbox.run("ssh", "-c", "cat ~/f; ps | grep -c '[7]777777'; test -e ~/once.log || echo no-log; date +%s")
         let after = Date().timeIntervalSince1970
@@ -64,9 +68,14 @@ struct SnapshotEndToEndTests {
         #expect(try LoopbackSocket.tcpExchange(port: port, payload: payload, deadline: Date().addingTimeInterval(20)) == payload)
 
         // With --provision the once step that ran after the snapshot runs again (on the rolled-back disk).
+        // A definition changed since the save is reverted by libvirt in a new QEMU process, just as whole.
+        let described = try runProcess("/usr/bin/virsh", ["-c", "qemu:///system", "desc", domain, "--config", "--new-desc", "changed"])
+        try #require(described.status == 0, "\(described)")
+        let qemuChanged = try Self.qemuPID(domain)
         let provisioned = try sandbox.run("snapshot", "restore", "s1", "--provision")
         #expect(provisioned.status == 0, "\(provisioned)")
-        #expect(try sandbox.run("ssh", "-c", "cat ~/once.log").stdout == "ran\n")
+        #expect(try Self.qemuPID(domain) != qemuChanged, "a changed definition takes libvirt's revert")
+        #expect(try sandbox.run("ssh", "-c", "cat ~/once.log; cat ~/f; ps | grep -c '[7]777777'").stdout == "ran\nbefore\n1\n")
 
         // Halted: disk only, restored halted.
         #expect(try sandbox.run("ssh", "-c", "echo halted-state > ~/f && sync").status == 0)
@@ -91,7 +100,6 @@ struct SnapshotEndToEndTests {
         #expect(try listed(sandbox).map(\.name) == ["s1"])
 
         // destroy takes every snapshot with the machine: no domain, volume (the qcow2 holding them) or files.
-        let domain = "vmfile-\(try sandbox.projectID())-snap"
         #expect(try sandbox.run("destroy", "-f").status == 0)
         #expect(try sandbox.leftovers().isEmpty)
         #expect(try runProcess("/usr/bin/virsh", ["-c", "qemu:///system", "snapshot-list", domain]).status != 0)
@@ -161,6 +169,12 @@ struct SnapshotEndToEndTests {
 
         #expect(try sandbox.run("destroy", "-f").status == 0)
         #expect(try sandbox.leftovers().isEmpty)
+    }
+
+    /// The PID of the domain's QEMU process, from libvirt's pid file.
+    static func qemuPID(_ domain: String) throws -> String {
+        let text = try String(contentsOfFile: "/run/libvirt/qemu/\(domain).pid", encoding: .utf8)
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     struct Listing: Decodable {

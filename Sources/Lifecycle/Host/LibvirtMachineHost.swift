@@ -392,7 +392,7 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         case .running: true
         case .paused: false
         }
-        try connection.domain(named: domain).snapshot(named: name).revert(running: running)
+        try connection.domain(named: domain).snapshot(named: name).revertPreferringInPlace(running: running)
     }
 
     public func deleteSnapshot(_ domain: String, name: String) throws {

@@ -26,8 +26,11 @@ extension MachineController {
         // Several memory snapshots revert paused and resume together: their guests go on from one instant.
         let together = start && memory.count > 1
         let resuming = together ? memory.filter { $0.record.state == .running }.map(\.machine) : []
+        // A running machine reverted in its own QEMU is paused for the load and resumed after it: a kill
+        // in between must not leave it paused, so it is in the journal's list too.
+        let revertingRunning = start && !together ? memory.filter { $0.record.state == .running }.map(\.machine) : []
         try SnapshotJournal(operation: .restore, snapshot: name, machines: targets.map(\.machine.name),
-                            paused: resuming.map(\.name)).write(in: project)
+                            paused: (resuming + revertingRunning).map(\.name)).write(in: project)
         let reverted = Parallel.map(targets) { machine, record -> (Machine, SnapshotRecord, Result<Void, LifecycleError>) in
             let revert: SnapshotRevert = switch record.state {
             case .shutoff: .asSaved
