@@ -31,7 +31,7 @@ public struct BuildPlan: Sendable, Equatable {
         let bytes = (0..<3).map { String(format: "%02x", Int((hash >> (8 * UInt64($0))) & 0xff)) }
         mac = "52:54:00:" + bytes.joined(separator: ":")
         isoVolume = "\(name)-installer.iso"
-        diskVolume = "\(name).qcow2"
+        diskVolume = VolumeNames.disk(ofDomain: name)
         cdVolume = "\(name)-cd.iso"
         boxFileName = Self.boxFileName(name: boxfile.box.name, version: boxfile.box.version.description)
     }

@@ -33,24 +33,25 @@ public struct BoxUsage: Sendable {
         var usage = BoxUsage()
         var disksByBacking: [String: [String]] = [:]
         for volume in try pool.listVolumes() {
-            if volume.name.hasPrefix("vmfile-box-") {
+            if VolumeNames.isBox(volume.name) {
                 usage.boxVolumes.insert(volume.name)
                 continue
             }
             guard let backing = try? volume.backingPath() else { continue }
             let backingName = (backing as NSString).lastPathComponent
-            guard (backing as NSString).deletingLastPathComponent == directory, backingName.hasPrefix("vmfile-box-") else { continue }
+            guard (backing as NSString).deletingLastPathComponent == directory, VolumeNames.isBox(backingName) else { continue }
             disksByBacking[backingName, default: []].append(volume.name)
         }
         guard !disksByBacking.isEmpty else { return usage }
         var machines: [String: User] = [:]
         for entry in try connection.listVmfileDomains() {
-            machines[entry.domain.name] = User(machine: entry.metadata["machine"] ?? entry.domain.name,
-                                              project: entry.metadata["project"] ?? "", domain: entry.domain.name)
+            let metadata = MachineMetadata(fields: entry.metadata)
+            machines[entry.domain.name] = User(machine: metadata.machine.isEmpty ? entry.domain.name : metadata.machine,
+                                              project: metadata.projectPath, domain: entry.domain.name)
         }
         for (box, disks) in disksByBacking {
             usage.users[box] = disks.map { disk in
-                let domain = disk.hasSuffix(".qcow2") ? String(disk.dropLast(".qcow2".count)) : disk
+                let domain = VolumeNames.domain(ofDisk: disk) ?? disk
                 // A disk without a domain (a killed `up`) still depends on the box.
                 return machines[domain] ?? User(machine: domain, project: "", domain: domain)
             }.sorted { ($0.project, $0.machine) < ($1.project, $1.machine) }

@@ -121,11 +121,9 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         return name
     }
 
-    /// `vmfile-box-<name>-<version>-<12 hex of the image's sha256>.qcow2`: the content names the
-    /// volume, so identical boxes share it and a re-added box never reuses a stale one.
+    /// The pool volume of `box` (see `VolumeNames.box`).
     static func boxVolumeName(_ box: InstalledBox, digest: String) -> String {
-        let safeName = String(box.name.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" })
-        return "vmfile-box-\(safeName)-\(box.version)-\(digest.prefix(12)).qcow2"
+        VolumeNames.box(name: box.name, version: box.version.description, digest: digest)
     }
 
     public func prepareManagementNetwork() throws -> String {
@@ -267,7 +265,7 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
         defer { lock.release() }
         guard let network = try connection.networkIfPresent(named: name), try network.vmfileMetadata() != nil else { return .absent }
         let inUse = try connection.listVmfileDomains().contains { entry in
-            (entry.metadata["networks"] ?? "").split(separator: ",").contains { $0 == name }
+            MachineMetadata(fields: entry.metadata).networks.contains(name)
         }
         guard inUse else {
             let metadata = try network.vmfileMetadata() ?? [:]
@@ -312,11 +310,7 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
             diskPath: diskPath,
             nics: [management] + plan.networks.map(nic),
             serialLogPath: plan.consoleLog.path,
-            metadata: [
-                "project": metadata.projectPath, "projectID": metadata.projectID, "machine": metadata.machine,
-                "box": metadata.box, "boxVersion": metadata.boxVersion, "mac": metadata.managementMAC,
-                "networks": metadata.networks.joined(separator: ","),
-            ])
+            metadata: metadata.fields)
         spec.hostname = plan.hostname
         spec.emulator = emulator
         spec.filesystems = plan.sharedDirectories.map(filesystem)
@@ -406,14 +400,8 @@ public final class LibvirtMachineHost: MachineHost, @unchecked Sendable {
 
     public func vmfileDomains() throws -> [DomainRecord] {
         try connection.listVmfileDomains().map { entry in
-            let values = entry.metadata
-            return DomainRecord(
-                name: entry.domain.name, status: DomainStatus((try? entry.domain.state()) ?? .noState),
-                metadata: MachineMetadata(
-                    projectPath: values["project"] ?? "", projectID: values["projectID"] ?? "",
-                    machine: values["machine"] ?? "", box: values["box"] ?? "", boxVersion: values["boxVersion"] ?? "",
-                    managementMAC: values["mac"] ?? "",
-                    networks: (values["networks"] ?? "").split(separator: ",").map(String.init)))
+            DomainRecord(name: entry.domain.name, status: DomainStatus((try? entry.domain.state()) ?? .noState),
+                         metadata: MachineMetadata(fields: entry.metadata))
         }
     }
 }

@@ -1,11 +1,32 @@
 import Foundation
 import Spec
 
+/// What a machine of the Vmfile is: its domain's state, or not created. The raw values are what `status`
+/// prints and `status --json` carries.
+public enum MachineState: String, Sendable, Equatable, Codable, CustomStringConvertible {
+    case running, paused, shutoff, crashed, saved, other
+    case notCreated = "not-created"
+
+    /// The state of a machine whose domain is in `domain` (nil: no domain).
+    public init(_ domain: DomainStatus?) {
+        switch domain {
+        case nil: self = .notCreated
+        case .running?: self = .running
+        case .paused?: self = .paused
+        case .shutoff?: self = .shutoff
+        case .crashed?: self = .crashed
+        case .suspendedToDisk?: self = .saved
+        case .other?: self = .other
+        }
+    }
+
+    public var description: String { rawValue }
+}
+
 /// One machine's live status, read from libvirt (never from a cache).
 public struct MachineStatus: Sendable, Equatable, Codable {
     public var name: String
-    /// `running`, `paused`, `shutoff`, `crashed`, `saved`, `other`, or `not-created`.
-    public var state: String
+    public var state: MachineState
     public var domain: String
     /// Management address while running (on a libvirt network; nil in user mode, where the host
     /// cannot reach the guest's own address).
@@ -19,7 +40,7 @@ public struct MachineStatus: Sendable, Equatable, Codable {
 /// A vmfile machine found anywhere on the connection (`global-status`).
 public struct GlobalMachineStatus: Sendable, Equatable, Codable {
     public var domain: String
-    public var state: String
+    public var state: MachineState
     public var project: String
     public var machine: String
     public var box: String
@@ -34,7 +55,7 @@ extension MachineController {
             let running = state == .running
             let address = running && host.managementMode == .network ? try address(of: machine) : nil
             let ssh = running ? try sshTarget(of: machine) : nil
-            return MachineStatus(name: machine.name, state: state?.rawValue ?? "not-created",
+            return MachineStatus(name: machine.name, state: MachineState(state),
                                  domain: project.domainName(of: machine.name), address: address, ssh: ssh?.description,
                                  snapshots: state == nil ? 0 : try completeSnapshots(of: machine).count)
         }
@@ -48,7 +69,7 @@ public enum GlobalStatus {
     public static func read(from host: any MachineHost) throws -> [GlobalMachineStatus] {
         try host.vmfileDomains()
             .map { record in
-                GlobalMachineStatus(domain: record.name, state: record.status.rawValue, project: record.metadata.projectPath,
+                GlobalMachineStatus(domain: record.name, state: MachineState(record.status), project: record.metadata.projectPath,
                                     machine: record.metadata.machine, box: record.metadata.box,
                                     boxVersion: record.metadata.boxVersion)
             }

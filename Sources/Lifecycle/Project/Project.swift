@@ -1,5 +1,6 @@
 import Foundation
 import HostSupport
+import Hypervisor
 import Provisioner
 import Spec
 
@@ -33,7 +34,7 @@ public struct Project: Sendable, Equatable {
     public func domainName(of machine: String) -> String { "vmfile-\(id)-\(machine)" }
 
     /// The name of `machine`'s disk volume in the vmfile pool.
-    public func volumeName(of machine: String) -> String { "\(domainName(of: machine)).qcow2" }
+    public func volumeName(of machine: String) -> String { VolumeNames.disk(ofDomain: domainName(of: machine)) }
 
     /// Per-machine state files.
     public func files(of machine: String) -> MachineFiles {
