@@ -3,26 +3,20 @@ import Foundation
 import Net
 import Spec
 
-/// What the lifecycle needs from the hypervisor, in its own terms.
+/// What the lifecycle needs from the hypervisor, in its own terms: one protocol per concern, composed.
 ///
 /// `LibvirtMachineHost` implements it on libvirt; unit tests use an in-memory fake. Every call is
 /// synchronous and may block: callers run machines on their own threads (see `Parallel`).
-public protocol MachineHost: Sendable {
+public protocol MachineHost: MachineDomains, MachineStorage, MachineNetworks, MachineSnapshots {}
+
+/// Domains: defining, powering, reading their state, and what the host can run in them.
+public protocol MachineDomains: Sendable {
     /// The domain's state, or nil when no domain has that name.
     func domainState(_ domain: String) throws -> DomainStatus?
     /// The domain's state once no operation is in flight on it (a start half-way, a job), waiting for
     /// one to finish: what another caller — often a killed vmfile whose call libvirtd still carries
     /// out — is doing is not a state to act on. Nil when no domain has that name.
     func settledDomainState(_ domain: String) throws -> DomainStatus?
-    /// Makes sure the box's image is a volume in the vmfile pool (imported once per box version,
-    /// shared by all projects) and returns that volume's name.
-    func prepareBoxVolume(_ box: InstalledBox) throws -> String
-    /// Makes sure the shared management network exists and is active; returns its name.
-    func prepareManagementNetwork() throws -> String
-    /// Whether a volume with this name exists in the vmfile pool.
-    func volumeExists(_ volume: String) throws -> Bool
-    /// Creates a copy-on-write disk backed by `backingVolume`, at least `sizeBytes` large.
-    func createDisk(_ volume: String, backingVolume: String, sizeBytes: UInt64?) throws
     /// Defines (persistently) the domain described by `plan`.
     func defineDomain(_ plan: DomainPlan) throws
     func start(_ domain: String) throws
@@ -34,12 +28,34 @@ public protocol MachineHost: Sendable {
     func resume(_ domain: String) throws
     /// Undefines the domain (with its snapshot metadata); no error if it does not exist.
     func undefine(_ domain: String) throws
-    /// Deletes the volume; no error if it does not exist.
-    func deleteVolume(_ volume: String) throws
-    /// The IPv4 address the network's DHCP server leased to `mac`, if any.
-    func leasedAddress(mac: String, network: String) throws -> String?
     /// Every domain on the connection that carries vmfile metadata.
     func vmfileDomains() throws -> [DomainRecord]
+    /// One line to show once when the accelerator is not the fast one (e.g. TCG instead of KVM).
+    var acceleratorWarning: String? { get }
+    /// Refuses, before anything is made, a synced folder type this host or connection cannot serve
+    /// (NFS without a kernel NFS server, virtiofs on a session daemon or without virtiofsd).
+    func requireSharedFolderSupport(_ kind: SyncedFolder.Kind, machine: String, guest: String) throws
+}
+
+/// The vmfile storage pool: box volumes and machine disks.
+public protocol MachineStorage: Sendable {
+    /// Makes sure the box's image is a volume in the vmfile pool (imported once per box version,
+    /// shared by all projects) and returns that volume's name.
+    func prepareBoxVolume(_ box: InstalledBox) throws -> String
+    /// Whether a volume with this name exists in the vmfile pool.
+    func volumeExists(_ volume: String) throws -> Bool
+    /// Creates a copy-on-write disk backed by `backingVolume`, at least `sizeBytes` large.
+    func createDisk(_ volume: String, backingVolume: String, sizeBytes: UInt64?) throws
+    /// Deletes the volume; no error if it does not exist.
+    func deleteVolume(_ volume: String) throws
+}
+
+/// Networks and ports: the management network, private networks, leases and forwarded ports.
+public protocol MachineNetworks: Sendable {
+    /// Makes sure the shared management network exists and is active; returns its name.
+    func prepareManagementNetwork() throws -> String
+    /// The IPv4 address the network's DHCP server leased to `mac`, if any.
+    func leasedAddress(mac: String, network: String) throws -> String?
     /// Makes sure the project's private network `plan` describes exists and is active, and that it
     /// reserves `machine`'s static address as the plan says now (a reservation of its MAC or address
     /// that differs is replaced); refuses a network vmfile did not make and a subnet that overlaps the host's.
@@ -62,6 +78,10 @@ public protocol MachineHost: Sendable {
     func availability(of endpoint: HostEndpoint) -> PortAvailability
     /// Replaces the host forwards in a defined, not running user-mode domain's definition.
     func setUserModeForwards(_ domain: String, _ forwards: [GuestForward]) throws
+}
+
+/// A domain's internal snapshots.
+public protocol MachineSnapshots: Sendable {
     /// Names of the domain's snapshots; empty when it has none or does not exist.
     func snapshotNames(_ domain: String) throws -> [String]
     /// Takes internal snapshot `name` of the domain's disk, with its memory when it runs or is paused.
@@ -70,11 +90,6 @@ public protocol MachineHost: Sendable {
     func revertSnapshot(_ domain: String, name: String, to target: SnapshotRevert) throws
     /// Deletes snapshot `name` of the domain; no error when there is none.
     func deleteSnapshot(_ domain: String, name: String) throws
-    /// One line to show once when the accelerator is not the fast one (e.g. TCG instead of KVM).
-    var acceleratorWarning: String? { get }
-    /// Refuses, before anything is made, a synced folder type this host or connection cannot serve
-    /// (NFS without a kernel NFS server, virtiofs on a session daemon or without virtiofsd).
-    func requireSharedFolderSupport(_ kind: SyncedFolder.Kind, machine: String, guest: String) throws
 }
 
 extension MachineHost {
