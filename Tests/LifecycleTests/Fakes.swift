@@ -11,7 +11,21 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     private let lock = NSLock()
     private(set) var domains: [String: (plan: DomainPlan, status: DomainStatus)] = [:]
     private(set) var volumes: [String: String] = [:]  // name → backing
-    private(set) var calls: [String] = []
+    /// A call the lifecycle made, with the object it named.
+    enum Call: Hashable, CustomStringConvertible {
+        case preparePrivateNetwork(String), requireOpenVSwitch, releasePrivateNetwork(String)
+        case setUserModeForwards(String), prepareBoxVolume, prepareManagementNetwork, volumeExists(String)
+        case createDisk(String), define(String), start(String), shutdown(String), forceOff(String)
+        case suspend(String), resume(String), undefine(String), deleteVolume(String)
+
+        var description: String { "\(self)" }
+
+        /// Whether this is a `define` of any domain.
+        var isDefine: Bool { if case .define = self { true } else { false } }
+        /// Whether this is a `setUserModeForwards` of any domain.
+        var isSetUserModeForwards: Bool { if case .setUserModeForwards = self { true } else { false } }
+    }
+    private(set) var calls: [Call] = []
     var failStart = false
     /// Whether the guest powers off when asked over ACPI.
     var honoursACPI = true
@@ -23,7 +37,7 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     private(set) var reservations: [String: [String: String]] = [:]
 
     func preparePrivateNetwork(_ plan: PrivateNetworkPlan, for machine: String) throws {
-        record("network \(plan.name)") {
+        record(.preparePrivateNetwork(plan.name)) {
             networks[plan.name] = plan
             guard let wanted = plan.reservations.first(where: { $0.machine == machine }) else { return }
             reservations[plan.name, default: [:]] = reservations[plan.name, default: [:]]
@@ -36,11 +50,11 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     var openVSwitchError: LifecycleError?
 
     func requireOpenVSwitch() throws {
-        try record("requireOpenVSwitch") { if let openVSwitchError { throw openVSwitchError } }
+        try record(.requireOpenVSwitch) { if let openVSwitchError { throw openVSwitchError } }
     }
 
     func releasePrivateNetwork(_ name: String, mac: String) throws -> NetworkRelease {
-        record("release \(name)") {
+        record(.releasePrivateNetwork(name)) {
             guard networks[name] != nil else { return .absent }
             guard !domains.values.contains(where: { $0.plan.metadata.networks.contains(name) }) else {
                 return .kept(removedReservation: reservations[name]?.removeValue(forKey: mac))
@@ -63,10 +77,10 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     func availability(of endpoint: HostEndpoint) -> PortAvailability { forwarder.availability(of: endpoint) }
 
     func setUserModeForwards(_ domain: String, _ forwards: [GuestForward]) throws {
-        record("setUserModeForwards \(domain)") { domains[domain]?.plan.userModeForwards = forwards }
+        record(.setUserModeForwards(domain)) { domains[domain]?.plan.userModeForwards = forwards }
     }
 
-    private func record<T>(_ call: String, _ body: () throws -> T) rethrows -> T {
+    private func record<T>(_ call: Call, _ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
         calls.append(call)
@@ -86,46 +100,46 @@ final class FakeHost: MachineHost, @unchecked Sendable {
     }
 
     func prepareBoxVolume(_ box: InstalledBox) throws -> String {
-        record("prepareBoxVolume") {
+        record(.prepareBoxVolume) {
             let name = "box-\(box.name)-\(box.version)"
             volumes[name] = ""
             return name
         }
     }
 
-    func prepareManagementNetwork() throws -> String { record("prepareManagementNetwork") { ManagementNetwork.name } }
+    func prepareManagementNetwork() throws -> String { record(.prepareManagementNetwork) { ManagementNetwork.name } }
 
-    func volumeExists(_ volume: String) throws -> Bool { record("volumeExists") { volumes[volume] != nil } }
+    func volumeExists(_ volume: String) throws -> Bool { record(.volumeExists(volume)) { volumes[volume] != nil } }
 
     func createDisk(_ volume: String, backingVolume: String, sizeBytes: UInt64?) throws {
-        record("createDisk \(volume)") { volumes[volume] = backingVolume }
+        record(.createDisk(volume)) { volumes[volume] = backingVolume }
     }
 
     func defineDomain(_ plan: DomainPlan) throws {
-        record("define \(plan.name)") { domains[plan.name] = (plan, .shutoff) }
+        record(.define(plan.name)) { domains[plan.name] = (plan, .shutoff) }
     }
 
     func start(_ domain: String) throws {
-        try record("start \(domain)") {
+        try record(.start(domain)) {
             if failStart { throw LifecycleError(.hypervisor, "fake start failure") }
             domains[domain]?.status = .running
         }
     }
 
     func requestShutdown(_ domain: String) throws {
-        record("shutdown \(domain)") { if honoursACPI { domains[domain]?.status = .shutoff } }
+        record(.shutdown(domain)) { if honoursACPI { domains[domain]?.status = .shutoff } }
     }
 
-    func forceOff(_ domain: String) throws { record("forceOff \(domain)") { domains[domain]?.status = .shutoff } }
-    func suspend(_ domain: String) throws { record("suspend \(domain)") { domains[domain]?.status = .paused } }
-    func resume(_ domain: String) throws { record("resume \(domain)") { domains[domain]?.status = .running } }
+    func forceOff(_ domain: String) throws { record(.forceOff(domain)) { domains[domain]?.status = .shutoff } }
+    func suspend(_ domain: String) throws { record(.suspend(domain)) { domains[domain]?.status = .paused } }
+    func resume(_ domain: String) throws { record(.resume(domain)) { domains[domain]?.status = .running } }
     func undefine(_ domain: String) throws {
-        record("undefine \(domain)") {
+        record(.undefine(domain)) {
             domains[domain] = nil
             snapshots[domain] = nil
         }
     }
-    func deleteVolume(_ volume: String) throws { record("deleteVolume \(volume)") { volumes[volume] = nil } }
+    func deleteVolume(_ volume: String) throws { record(.deleteVolume(volume)) { volumes[volume] = nil } }
 
     /// Snapshot calls, in order.
     enum SnapshotCall: Hashable {

@@ -90,7 +90,7 @@ import Testing
         _ = try fixture.controller.up(web)
         #expect(try fixture.controller.halt(web) == .done)
         #expect(try fixture.controller.up(web) == .started(address: "192.0.2.10"))
-        #expect(fixture.host.calls.filter { $0.hasPrefix("define") }.count == 1)
+        #expect(fixture.host.calls.filter(\.isDefine).count == 1)
         #expect(fixture.guests.pinsSeen.last == "ssh-ed25519 AAAAfakehostkey")
     }
 

@@ -90,7 +90,7 @@ import Testing
         let fixture = try LifecycleFixture(machines: [web], networks: [ovs])
         fixture.host.openVSwitchError = LifecycleError(.unavailable, "Open vSwitch is not running")
         #expect(throws: LifecycleError.self) { try fixture.controller.up(web) }
-        #expect(fixture.host.calls == ["requireOpenVSwitch"])
+        #expect(fixture.host.calls == [.requireOpenVSwitch])
 
         fixture.host.openVSwitchError = nil
         _ = try fixture.controller.up(web)

@@ -20,8 +20,8 @@ import Testing
         #expect(try fixture.controller.up(web) == .created(address: "192.0.2.10"))
         #expect(fixture.host.volumes[volume] == "box-tiny-1")
         #expect(fixture.host.domains[domain]?.status == .running)
-        let tail = fixture.host.calls.suffix(from: try #require(fixture.host.calls.lastIndex(of: "undefine \(domain)")))
-        #expect(tail.contains("createDisk \(volume)") && tail.contains("define \(domain)") && tail.contains("start \(domain)"))
+        let tail = fixture.host.calls.suffix(from: try #require(fixture.host.calls.lastIndex(of: .undefine(domain))))
+        #expect(tail.contains(.createDisk(volume)) && tail.contains(.define(domain)) && tail.contains(.start(domain)))
     }
 
     @Test func aBootedMachineWhoseDiskIsGoneIsLeftForTheUserToDestroy() throws {
@@ -34,7 +34,7 @@ import Testing
         let error = try #require(throws: LifecycleError.self) { try fixture.controller.up(web) }
         #expect(error.message.contains(volume) && error.hint?.contains("vmfile destroy web") == true, "\(error)")
         #expect(fixture.host.domains[domain]?.status == .shutoff)
-        #expect(!fixture.host.calls.contains("undefine \(domain)"))
+        #expect(!fixture.host.calls.contains(.undefine(domain)))
     }
 }
 
@@ -52,8 +52,8 @@ import Testing
 
         #expect(try fixture.controller.up(web) == .started(address: "192.0.2.10"))
         let calls = Array(fixture.host.calls.dropFirst(before))
-        let shutdown = try #require(calls.firstIndex(of: "shutdown \(domain)"), "\(calls)")
-        let start = try #require(calls.firstIndex(of: "start \(domain)"), "\(calls)")
+        let shutdown = try #require(calls.firstIndex(of: .shutdown(domain)), "\(calls)")
+        let start = try #require(calls.firstIndex(of: .start(domain)), "\(calls)")
         #expect(shutdown < start)
         #expect(!FileManager.default.fileExists(atPath: fixture.project.files(of: "web").haltRequested.path))
         #expect(try fixture.controller.up(web) == .alreadyRunning, "the marker is gone with the halt")

@@ -26,7 +26,7 @@ import Testing
         let plan = try #require(fixture.host.domains[fixture.project.domainName(of: "web")]?.plan)
         #expect(plan.userModeForwards == [forward(2222, to: 22), forward(8080, to: 80)])
         // No libvirt network, no kernel rules.
-        #expect(!fixture.host.calls.contains("prepareManagementNetwork"))
+        #expect(!fixture.host.calls.contains(.prepareManagementNetwork))
         #expect(fixture.host.forwarder.installed.isEmpty)
         #expect(try fixture.controller.sshTarget(of: web) == SSHTarget(host: "127.0.0.1", port: 2222))
         #expect(fixture.controller.recordedPorts(of: web)?.map(\.id) == ["ssh", "tcp80"])
@@ -55,8 +55,8 @@ import Testing
         fixture.host.forwarder.bind(HostEndpoint(protocol: .tcp, address: "127.0.0.1", port: 2222))
         #expect(try fixture.controller.up(web) == .started(address: "127.0.0.1:2200"))
         let calls = fixture.host.calls
-        let set = try #require(calls.firstIndex(of: "setUserModeForwards \(domain)"))
-        #expect(calls.lastIndex(of: "start \(domain)").map { $0 > set } == true)
+        let set = try #require(calls.firstIndex(of: .setUserModeForwards(domain)))
+        #expect(calls.lastIndex(of: .start(domain)).map { $0 > set } == true)
         #expect(fixture.host.domains[domain]?.plan.userModeForwards?.first == forward(2200, to: 22))
     }
 
@@ -67,7 +67,7 @@ import Testing
         fixture.host.forwarder.bind(HostEndpoint(protocol: .tcp, address: "127.0.0.1", port: 2222))
         fixture.host.forwarder.bind(HostEndpoint(protocol: .tcp, address: "127.0.0.1", port: 8080))
         #expect(try fixture.controller.up(web) == .alreadyRunning)
-        #expect(!fixture.host.calls.contains { $0.hasPrefix("setUserModeForwards") })
+        #expect(fixture.host.calls.filter(\.isSetUserModeForwards).isEmpty)
     }
 
     @Test func aTakenDeclaredPortFailsBeforeAnythingIsMade() throws {
