@@ -37,11 +37,8 @@ extension LibvirtMachineHost {
         defer { lock.release() }
         if plan.openvswitch { return try prepareOpenVSwitchNetwork(plan) }
         if let existing = try connection.networkIfPresent(named: plan.name) {
-            try checkSwitch(of: existing, plan)
-            let subnets = try existing.ipv4Subnets()
-            guard subnets.contains(where: { $0.networkAddress == plan.subnet.networkAddress && $0.prefixLength == plan.subnet.prefixLength }) else {
-                throw LifecycleError(.networkConflict, "network '\(plan.definition)' is \(plan.subnet) in the Vmfile but libvirt network \(plan.name) has \(subnets.map(\.description).joined(separator: ", "))",
-                                     hint: "destroy the machines on it (`vmfile destroy`) so it is made again with the new cidr")
+            if let problem = PrivateNetworkReuse.problem(plan, metadata: try existing.vmfileMetadata(), subnets: try existing.ipv4Subnets()) {
+                throw problem
             }
             if !(try existing.isActive()) { try existing.start() }
             if let wanted {
@@ -70,7 +67,7 @@ extension LibvirtMachineHost {
     func prepareOpenVSwitchNetwork(_ plan: PrivateNetworkPlan) throws {
         let ovs = OpenVSwitch()
         if let existing = try connection.networkIfPresent(named: plan.name) {
-            try checkSwitch(of: existing, plan)
+            if let problem = PrivateNetworkReuse.problem(plan, metadata: try existing.vmfileMetadata(), subnets: nil) { throw problem }
             try Self.switchError(plan) { try ovs.ensureBridge(plan.bridge, owner: plan.name) }
             if !(try existing.isActive()) { try existing.start() }
             return
@@ -79,36 +76,13 @@ extension LibvirtMachineHost {
         do {
             let spec = try NetworkSpec(
                 name: plan.name, bridge: plan.bridge, cidr: plan.subnet.description, dhcp: false, mode: .isolated,
-                metadata: Self.switchMetadata(plan).merging(["role": "private", "network": plan.definition,
+                metadata: PrivateNetworkReuse.switchMetadata(plan).merging(["role": "private", "network": plan.definition,
                                                              "datapath": ovs.datapathType]) { $1 },
                 switch: .openvswitch(vlan: plan.vlan))
             _ = try connection.ensureNetwork(spec)
         } catch {
             if created { _ = try? ovs.deleteBridge(plan.bridge, owner: plan.name) }
             throw error
-        }
-    }
-
-    /// What an Open vSwitch network records in its metadata to be compared on reuse (it has no `<ip>`).
-    static func switchMetadata(_ plan: PrivateNetworkPlan) -> [String: String] {
-        guard plan.openvswitch else { return [:] }
-        return ["switch": "ovs", "cidr": plan.subnet.description, "vlan": plan.vlan.map(String.init) ?? "none"]
-    }
-
-    /// Refuses a network vmfile did not make, and one of ours whose switch, VLAN or (OVS) cidr the
-    /// Vmfile has changed since: its machines must go first.
-    func checkSwitch(of existing: Network, _ plan: PrivateNetworkPlan) throws {
-        guard let metadata = try existing.vmfileMetadata() else {
-            throw LifecycleError(.networkConflict, "libvirt network \(plan.name) (network '\(plan.definition)') exists but was not made by vmfile",
-                                 hint: "vmfile never reuses someone else's network: rename or remove it (virsh net-destroy/net-undefine \(plan.name))")
-        }
-        let recorded = metadata.filter { ["switch", "cidr", "vlan"].contains($0.key) }
-        guard recorded == Self.switchMetadata(plan) else {
-            let describe = { (values: [String: String]) in
-                values["switch"] == "ovs" ? "Open vSwitch (\(values["cidr"] ?? "?"), vlan \(values["vlan"] ?? "none"))" : "a Linux bridge"
-            }
-            throw LifecycleError(.networkConflict, "network '\(plan.definition)' is \(describe(Self.switchMetadata(plan))) in the Vmfile but libvirt network \(plan.name) is \(describe(recorded))",
-                                 hint: "destroy the machines on it (`vmfile destroy`) so it is made again as declared")
         }
     }
 
