@@ -26,13 +26,13 @@ extension DomainSnapshot {
     /// - Throws: when `loadvm` fails after the pause; the guest's state is then undefined and the
     ///   caller must `revert`, which starts a fresh QEMU from the snapshot.
     public func revertInPlace(running: Bool? = nil) throws(HypervisorError) -> Bool {
-        guard SnapshotInPlaceLoad.isPlainName(name), try domain.state().isActive else { return false }
+        let state = try domain.state()
+        guard SnapshotInPlaceLoad.isPlainName(name), state.isActive else { return false }
         let description = try xml()
         guard SnapshotInPlaceLoad.allows(snapshotXML: description, inactiveDomainXML: try domain.xml(inactive: true)) else {
             return false
         }
-        let wasPaused = try domain.state() == .paused
-        if !wasPaused { try domain.suspend() }
+        if state != .paused { try domain.suspend() }
         let reply = try domain.humanMonitorCommand("loadvm \(name)")
         let trimmed = reply.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.isEmpty else {

@@ -21,7 +21,8 @@ public enum SnapshotInPlaceLoad {
         return normalized(recorded, root: "inactiveDomain") == normalized(inactiveDomainXML, root: "domain")
     }
 
-    /// Whether `name` can be given to QEMU's `loadvm` as it is (no quoting, nothing its monitor reads specially).
+    /// Whether `name` is 1–64 of `A–Z a–z 0–9 . _ -`: what QEMU's `loadvm` takes as it is (no quoting,
+    /// nothing its monitor reads specially), and the character set vmfile's snapshot names are held to.
     public static func isPlainName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= 64 && name.utf8.allSatisfy { byte in
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)

@@ -25,12 +25,12 @@ extension MachineController {
         }
         // Several memory snapshots revert paused and resume together: their guests go on from one instant.
         let together = start && memory.count > 1
-        let resuming = together ? memory.filter { $0.record.state == .running }.map(\.machine) : []
-        // A running machine reverted in its own QEMU is paused for the load and resumed after it: a kill
-        // in between must not leave it paused, so it is in the journal's list too.
-        let revertingRunning = start && !together ? memory.filter { $0.record.state == .running }.map(\.machine) : []
+        let running = memory.filter { $0.record.state == .running }.map(\.machine)
+        let resuming = together ? running : []
+        // Every running machine restored to run is paused on the way (together, or for a load in its own
+        // QEMU): a kill before it runs again must not leave it paused, so the journal lists them all.
         try SnapshotJournal(operation: .restore, snapshot: name, machines: targets.map(\.machine.name),
-                            paused: (resuming + revertingRunning).map(\.name)).write(in: project)
+                            paused: (start ? running : []).map(\.name)).write(in: project)
         let reverted = Parallel.map(targets) { machine, record -> (Machine, SnapshotRecord, Result<Void, LifecycleError>) in
             let revert: SnapshotRevert = switch record.state {
             case .shutoff: .asSaved

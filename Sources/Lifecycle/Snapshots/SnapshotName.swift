@@ -1,4 +1,5 @@
 import Foundation
+import Hypervisor
 
 /// Snapshot names as users give them: validated before they reach a file path or libvirt's XML.
 public enum SnapshotName {
@@ -8,11 +9,7 @@ public enum SnapshotName {
     /// Fails unless `name` is 1–64 characters of `A–Z a–z 0–9 . _ -`, starting with a letter or digit:
     /// no `/`, no `..` path, no XML markup, nothing the shell or libvirt reads specially.
     public static func validate(_ name: String) throws {
-        let allowed = name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
-                || byte == 0x2e || byte == 0x5f || byte == 0x2d
-        }
-        guard !name.isEmpty, name.utf8.count <= 64, allowed, let first = name.unicodeScalars.first,
+        guard SnapshotInPlaceLoad.isPlainName(name), let first = name.unicodeScalars.first,
               first.properties.isAlphabetic || ("0"..."9").contains(first) else {
             throw LifecycleError(.invalidArgument, "'\(name)' is not a valid snapshot name",
                                  hint: "use 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit")
