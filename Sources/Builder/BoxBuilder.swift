@@ -105,7 +105,7 @@ public struct BoxBuilder: Sendable {
             }
         }
         defer {
-            interrupted.cancel()
+            interrupted.finish()
             server?.stop()
             if succeeded || !options.keepOnError {
                 resources.removeAll()

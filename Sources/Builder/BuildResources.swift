@@ -28,9 +28,12 @@ final class BuildResources: @unchecked Sendable {
         }
         if let pool = try? connection.storagePool(named: StoragePool.defaultName) {
             _ = try? pool.refresh()
-            for volume in [plan.isoVolume, plan.cdVolume, plan.diskVolume] where try pool.volumeIfPresent(named: volume) != nil {
-                found = true
-                try pool.deleteVolume(named: volume)
+            for volume in [plan.isoVolume, plan.cdVolume, plan.diskVolume] {
+                if try pool.removeAbandonedImports(of: volume) { found = true }
+                if try pool.volumeIfPresent(named: volume) != nil {
+                    found = true
+                    try pool.deleteVolume(named: volume)
+                }
             }
         }
         if let network = try connection.networkIfPresent(named: plan.name) {
@@ -85,9 +88,10 @@ final class BuildResources: @unchecked Sendable {
             try? domain.undefine()
         }
         if let pool = try? connection.storagePool(named: StoragePool.defaultName) {
-            try? pool.deleteVolume(named: plan.isoVolume)
-            try? pool.deleteVolume(named: plan.cdVolume)
-            try? pool.deleteVolume(named: plan.diskVolume)
+            for volume in [plan.isoVolume, plan.cdVolume, plan.diskVolume] {
+                try? pool.deleteVolume(named: volume)
+                _ = try? pool.removeAbandonedImports(of: volume)
+            }
         }
         if let network = try? connection.networkIfPresent(named: plan.name) { try? network.delete() }
         try? FileManager.default.removeItem(atPath: workDirectory)

@@ -67,6 +67,24 @@ struct LibvirtIntegrationTests {
         }
     }
 
+    /// A build killed while copying its ISO into the pool left `.vmfile-import-<volume>-<hex>` there for
+    /// good (found 2026-12-03): the rerun removes what imports of its own volumes left, and only that.
+    @Test func abandonedImportCopiesOfOneVolumeAreRemoved() async throws {
+        try await withLibvirtScope { scope in
+            let pool = try scope.pool()
+            let mine = scope.poolDirectory + "/.vmfile-import-build.iso-1a2b3c4d"
+            let other = scope.poolDirectory + "/.vmfile-import-build.iso.other-5e6f7a8b"
+            for path in [mine, other] { #expect(FileManager.default.createFile(atPath: path, contents: Data("partial".utf8))) }
+            try pool.refresh()
+            #expect(try pool.removeAbandonedImports(of: "build.iso"))
+            #expect(!FileManager.default.fileExists(atPath: mine))
+            #expect(FileManager.default.fileExists(atPath: other), "another volume's import may be in flight")
+            #expect(try !pool.removeAbandonedImports(of: "build.iso"), "nothing left the second time")
+            #expect(try pool.volumeIfPresent(named: ".vmfile-import-build.iso-1a2b3c4d") == nil, "libvirt forgot it too")
+            unlink(other)
+        }
+    }
+
     /// CI failure of 2026-12-02: a second vmfile's pool refresh met another test's disk build in the
     /// same pool and failed with "has asynchronous jobs running". A refresh waits such a build out.
     ///

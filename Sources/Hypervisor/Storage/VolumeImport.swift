@@ -52,6 +52,23 @@ extension StoragePool {
         return try importByStream(name: volumeName, file: file, size: size, format: format)
     }
 
+    /// Deletes the hidden copies (`.vmfile-import-<name>-*`) that imports of `volumeName` killed mid-copy
+    /// left in the pool directory; a killed process never reaches the import's own `unlink`. Only for a
+    /// caller that holds the lock over that volume name, so that no import of it is in flight. Pools this
+    /// host cannot write directly have none. Returns whether anything was removed.
+    @discardableResult
+    public func removeAbandonedImports(of volumeName: String) throws(HypervisorError) -> Bool {
+        let directory = try targetPath()
+        guard connection.uriInfo.isLocal, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return false }
+        let prefix = Self.temporaryPrefix + volumeName + "-"
+        var removed = false
+        for name in names where name.hasPrefix(prefix) && unlink(directory + "/" + name) == 0 {
+            removed = true
+        }
+        if removed { try refresh() }
+        return removed
+    }
+
     private func importByCopy(name volumeName: String, file: String, directory: String) throws(HypervisorError) -> StorageVolume {
         let temporary = directory + "/" + Self.temporaryPrefix + volumeName + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let final = directory + "/" + volumeName
