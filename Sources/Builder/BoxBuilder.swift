@@ -56,6 +56,9 @@ public struct BoxBuilder: Sendable {
         if FileManager.default.fileExists(atPath: output.path), !options.force {
             throw BuilderError(.output, "\(output.path) exists already", hint: "pass --force to overwrite it, or --output DIR to write elsewhere")
         }
+        let catalogURL = boxfile.output.catalog
+            ? URL(fileURLWithPath: outputDirectory).appendingPathComponent(CatalogEntry.fileName(boxName: boxfile.box.name)) : nil
+        let previousCatalog = try catalogURL.flatMap { try CatalogEntry.existing(at: $0, boxName: boxfile.box.name) }
         phase("Boxfile \(boxfile.path): box \(boxfile.box.name) \(boxfile.box.version), build \(plan.name)")
 
         let reporting = self.reporter
@@ -203,7 +206,7 @@ public struct BoxBuilder: Sendable {
         _ = try connection.defineDomain(installedSpec)
         try domain.start()
         let endpointHost = try resources.waitForLease(network: network, until: deadline, console: console)
-        let endpoint = GuestEndpoint(host: endpointHost, port: boxfile.ssh.port, user: boxfile.ssh.username)
+        let endpoint = GuestEndpoint(host: endpointHost, port: boxfile.ssh.port, user: boxfile.ssh.username, password: boxfile.ssh.password)
         let keys = try Self.keys(boxfile.ssh)
         let connector = LibsshGuestConnector()
         var session: any GuestSession
@@ -213,7 +216,8 @@ public struct BoxBuilder: Sendable {
             throw BuilderError(.timeout, "the installed system at \(endpointHost) did not accept SSH as \(boxfile.ssh.username): \(error)\n\(ConsoleLog.quoted(console.tail()))",
                                hint: "check the answer file's user and key (ssh: in the Boxfile)", cause: error)
         }
-        phase("SSH up at \(endpointHost):\(boxfile.ssh.port) as \(boxfile.ssh.username)", timing: "boot-to-ssh")
+        phase("SSH up at \(endpointHost):\(boxfile.ssh.port) as \(boxfile.ssh.username)\(session.authenticatedKeyText == nil && endpoint.password != nil ? " with the password" : "")",
+              timing: "boot-to-ssh")
         // The key the guest took is the one the box must offer Vagrant.
         let loginKey = try Self.loginKey(boxfile.ssh, authenticatedWith: session.authenticatedKeyText)
 
@@ -274,6 +278,11 @@ public struct BoxBuilder: Sendable {
             throw BuilderError(.output, "cannot move the box into place at \(output.path): \(String(cString: strerror(errno)))")
         }
         phase("box \(output.path) (\(ByteCount.text(size)), sha256 \(digest.prefix(12))…)", timing: "compaction")
+        if let catalogURL {
+            let catalog = CatalogEntry.merged(previousCatalog, box: boxfile.box, boxFileName: plan.boxFileName, sha256: digest)
+            try CatalogEntry.write(catalog, to: catalogURL)
+            phase("catalog \(catalogURL.path) (\(catalog.versions.count) version\(catalog.versions.count == 1 ? "" : "s"))")
+        }
 
         var added = false
         if options.add {
@@ -306,16 +315,9 @@ public struct BoxBuilder: Sendable {
         if boxfile.firmware == .uefi {
             throw BuilderError(.unsupported, "\(boxfile.path): firmware: uefi is not built yet", hint: "use firmware: bios")
         }
-        if case .password = boxfile.ssh.credential {
-            throw BuilderError(.unsupported, "\(boxfile.path): ssh.password: vmfile's SSH client logs in with keys only so far",
-                               hint: "put a public key in the answer file and give ssh.private_key, or Vagrant's insecure key (no password:, no private_key:)")
-        }
-        if boxfile.output.catalog {
-            throw BuilderError(.unsupported, "\(boxfile.path): output.catalog: writing a catalog entry is not done yet", hint: "remove output.catalog")
-        }
     }
 
-    /// The private keys to offer the installed system.
+    /// The private keys to offer the installed system (none with `ssh.password`).
     static func keys(_ ssh: BuildSSH) throws -> [String] {
         switch ssh.credential {
         case .vagrantInsecureKey: return InsecureKeys.all
@@ -325,13 +327,14 @@ public struct BoxBuilder: Sendable {
             }
             return [text]
         case .password:
-            throw BuilderError(.unsupported, "ssh.password is not supported yet")
+            return []
         }
     }
 
     /// The key the built box ships for Vagrant: the one the installed system accepted (`authenticatedWith`,
     /// else the Boxfile's), except Vagrant's insecure RSA key, which every Vagrant offers by itself. Its insecure
-    /// ed25519 key is shipped: older Vagrants (Debian 12's 2.3.4) offer only the RSA one.
+    /// ed25519 key is shipped: older Vagrants (Debian 12's 2.3.4) offer only the RSA one. A build that logged in
+    /// with `ssh.password` ships no key: the guest must take Vagrant's insecure key (answer file or provision).
     static func loginKey(_ ssh: BuildSSH, authenticatedWith: String?) throws -> BoxLoginKey {
         guard let text = try authenticatedWith ?? keys(ssh).first else { return .vagrantInsecure }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -222,6 +222,31 @@ import Testing
         #expect(!read.contains("Pattern verification failed"), "\(read)")
     }
 
+    /// `compress: false` (Boxfile) / `--no-compress` (package): neither the qcow2 clusters nor the tar are
+    /// compressed. A megabyte of one byte value shows which: compressed it takes a few KiB of box.img.
+    @Test(arguments: [true, false]) func compressDecidesForClustersAndTarTogether(compress: Bool) throws {
+        let scratch = try ScratchDirectory()
+        let disk = scratch.url.appendingPathComponent("disk.qcow2")
+        try Images.qcow2(at: disk, megabytes: 64)
+        try Images.run("qemu-io", ["-c", "write -P 0x11 0 1M", disk.path])
+        let output = scratch.url.appendingPathComponent("package.box")
+        try BoxExporter.export(image: disk, to: output, vagrantfile: nil, loginKey: .vagrantInsecure, compress: compress)
+        let unpacked = scratch.url.appendingPathComponent("unpacked")
+        try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: true)
+        try Images.run("tar", [compress ? "-xzf" : "-xf", output.path, "-C", unpacked.path])
+        let image = unpacked.appendingPathComponent("box.img")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: image.path)[.size] as? NSNumber).intValue
+        if compress {
+            #expect(size < 512 << 10, "compressed clusters: \(size) bytes")
+        } else {
+            #expect(size >= 1 << 20, "plain clusters: \(size) bytes")
+            let header = try Data(contentsOf: output).prefix(262)
+            #expect(header.count == 262 && header.suffix(5) == Data("ustar".utf8), "a plain tar, not gzip")
+        }
+        let read = try Images.run("qemu-io", ["-c", "read -P 0x11 0 1M", image.path])
+        #expect(!read.contains("Pattern verification failed"), "\(read)")
+    }
+
     @Test func exportedBoxesShipTheirLoginKeyAsVagrantPackageDoes() throws {
         let scratch = try ScratchDirectory()
         let disk = scratch.url.appendingPathComponent("disk.qcow2")

@@ -69,8 +69,7 @@ import Testing
         var box = try boxfile()
         try BoxBuilder.checkSupported(box)
         box.ssh.credential = .password("vagrant")
-        #expect(throws: BuilderError.self) { try BoxBuilder.checkSupported(box) }
-        box.ssh.credential = .vagrantInsecureKey
+        try BoxBuilder.checkSupported(box)
         box.firmware = .uefi
         #expect(throws: BuilderError.self) { try BoxBuilder.checkSupported(box) }
     }
@@ -99,5 +98,8 @@ import Testing
         #expect(try BoxBuilder.loginKey(BuildSSH(credential: .privateKey(insecure.path)), authenticatedWith: nil) == .vagrantInsecure)
         let shipped = try BoxBuilder.loginKey(BuildSSH(credential: .privateKey(own.path)), authenticatedWith: nil)
         #expect(shipped == .privateKey(try String(contentsOf: own, encoding: .utf8)))
+        // A password login ships no key: the box relies on Vagrant's insecure key.
+        #expect(try BoxBuilder.loginKey(BuildSSH(credential: .password("vagrant")), authenticatedWith: nil) == .vagrantInsecure)
+        #expect(try BoxBuilder.keys(BuildSSH(credential: .password("vagrant"))).isEmpty)
     }
 }

@@ -243,12 +243,19 @@ struct BuildEndToEndTests {
             """) { sandbox in
             defer { _ = try? sandbox.run("destroy", "--force"); _ = try? sandbox.run("box", "remove", "vmfile/tiny-installed-cidata", "--all") }
             let output = sandbox.directory.appendingPathComponent("boxes")
-            let build = try sandbox.run("build", Self.installerDirectory.appendingPathComponent("cidata").path, "--add", "--output", output.path)
+            let build = try sandbox.run("build", Self.installerDirectory.appendingPathComponent("cidata").path, "--output", output.path)
             let id = try Self.buildID(build)
             #expect(try Self.buildLeftovers(id).isEmpty)
             try #require(build.status == 0, "\(build)")
             #expect(build.stderr.contains("-cd.iso (label cidata)") && build.stderr.contains("shut down (`poweroff`)"), "\(build)")
             #expect(!build.stderr.contains("answer files at http"), "no HTTP server without http: \(build)")
+            #expect(build.stderr.contains("as vagrant with the password"), "ssh.password, no key offered: \(build)")
+            // output.catalog: the box goes into the store through its catalog, with its name and version.
+            let catalog = output.appendingPathComponent("vmfile-tiny-installed-cidata.json")
+            let add = try sandbox.run("box", "add", catalog.path)
+            try #require(add.status == 0, "\(add)")
+            let list = try sandbox.run("box", "list")
+            #expect(list.stdout.contains("vmfile/tiny-installed-cidata") && list.stdout.contains("1.0.0"), "\(list)")
             let up = try sandbox.run("up")
             try #require(up.status == 0, "\(up)")
             #expect(try sandbox.run("ssh", "-c", "cat /etc/vmfile-built").stdout == "built from a cidata CD\n")

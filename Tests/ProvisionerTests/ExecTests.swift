@@ -38,7 +38,7 @@ extension LoopbackServerTests {
             try await withServer(authorizedKeys: [pub.trimmingCharacters(in: .whitespacesAndNewlines)]) { server in
                 // Both insecure keys offered in order, as at first contact; only one is authorized.
                 let session = try SSHSession.connect(configuration(server, keys: SSHPrivateKey.vagrantInsecure))
-                #expect(session.authenticatedWith.label.contains(keyFile.hasSuffix("rsa") ? "RSA" : "ed25519"))
+                #expect(session.authenticatedWith?.label.contains(keyFile.hasSuffix("rsa") ? "RSA" : "ed25519") == true)
                 // The compiled-in literal equals the repository file.
                 let file = try String(contentsOf: vagrantKeysDirectory.appendingPathComponent(keyFile), encoding: .utf8)
                 let literal = keyFile.hasSuffix("rsa") ? VagrantInsecureKey.rsa : VagrantInsecureKey.ed25519
@@ -79,6 +79,30 @@ extension LoopbackServerTests {
                 #expect(error.code == .authenticationFailed)
                 #expect(error.message.contains("other key"))
                 #expect(error.message.contains("authorized_keys"))
+            }
+        }
+
+        /// A Boxfile's `ssh.password`: offered after the keys. This sshd takes no passwords, so the password
+        /// is refused and said to be; a key it takes is used before the password is ever sent.
+        @Test func aPasswordIsOfferedAfterTheKeysAndItsRefusalSaysWhy() async throws {
+            let other = try SSHKeyPair.generateEd25519(comment: "not authorized")
+            try await withServer(authorizedKeys: [keys.publicKeyLine]) { server in
+                var alone = configuration(server, keys: [])
+                alone.password = "vagrant"
+                let refused = try #require(throws: SSHError.self) { try SSHSession.connect(alone) }
+                #expect(refused.code == .authenticationFailed)
+                #expect(refused.message.contains("rejected the password") && refused.message.contains("PasswordAuthentication yes"), "\(refused.message)")
+
+                var both = configuration(server, keys: [other.privateKey(label: "other key")])
+                both.password = "vagrant"
+                let error = try #require(throws: SSHError.self) { try SSHSession.connect(both) }
+                #expect(error.message.contains("every key offered: other key") && error.message.contains("and the password"), "\(error.message)")
+
+                var good = configuration(server)
+                good.password = "vagrant"
+                let session = try SSHSession.connect(good)
+                defer { session.close() }
+                #expect(session.authenticatedWith != nil, "the key, not the password")
             }
         }
 

@@ -7,6 +7,8 @@ import Foundation
 /// `vmfile build` both write their boxes here.
 public enum BoxExporter {
     /// Flattens `image` (following its backing chain) into `output`; the file appears only when complete.
+    /// `compress` compresses both the qcow2 clusters (`qemu-img convert -c`) and the tar (gzip -1); without
+    /// it the box is bigger but written (and, for its clusters, later read) faster.
     ///
     /// With `.privateKey`, the box holds it as `vagrant_private_key` and an embedded `Vagrantfile`
     /// pointing at it; a `vagrantfile` given then goes in as `include/_Vagrantfile`, which that file
@@ -22,7 +24,7 @@ public enum BoxExporter {
         defer { try? FileManager.default.removeItem(at: work) }
 
         let box = work.appendingPathComponent("box.img")
-        try Tool.run("qemu-img", ["convert", "-O", "qcow2", "-c", image.path, box.path],
+        try Tool.run("qemu-img", ["convert", "-O", "qcow2"] + (compress ? ["-c"] : []) + [image.path, box.path],
                      hint: "install qemu-utils; the disk must be readable (run as root for the system pool)")
         let info = try ImageInfo.read(box)
         let gib: UInt64 = 1 << 30

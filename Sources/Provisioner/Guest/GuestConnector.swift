@@ -4,7 +4,7 @@ import HostSupport
 /// How the lifecycle reaches a guest over SSH. `LibsshGuestConnector` implements it with the
 /// Provisioner's libssh client; unit tests use a fake.
 public protocol GuestConnector: Sendable {
-    /// Waits until the guest at `host:port` accepts SSH with one of `keys`, checking the server key
+    /// Waits until the guest at `host:port` accepts SSH with one of `keys` (or `endpoint.password`), checking the server key
     /// against `pinnedHostKey` when given. A guest that answers but rejects every key fails within a few
     /// seconds with an `SSHError` naming the keys by their labels, not at `deadline`.
     func waitUntilReady(_ endpoint: GuestEndpoint, keys: [GuestLoginKey], pinnedHostKey: String?,
@@ -42,11 +42,14 @@ public struct GuestEndpoint: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var user: String
+    /// Offered after the keys (or alone): a Boxfile's `ssh.password`. Machines log in with keys only.
+    public var password: String?
 
-    public init(host: String, port: Int, user: String) {
+    public init(host: String, port: Int, user: String, password: String? = nil) {
         self.host = host
         self.port = port
         self.user = user
+        self.password = password
     }
 }
 

@@ -12,7 +12,7 @@ public struct LibsshGuestConnector: GuestConnector {
         let configuration = SSHConfiguration(
             host: endpoint.host, port: endpoint.port, user: endpoint.user,
             keys: keys.map { SSHPrivateKey.inMemory($0.text, label: $0.label) },
-            hostKeyPin: pin)
+            password: endpoint.password, hostKeyPin: pin)
         let timeout = max(1, deadline.timeIntervalSinceNow)
         return LibsshGuestSession(session: try SSHSession.waitUntilReadyBlocking(configuration, timeout: timeout))
     }
@@ -43,7 +43,7 @@ final class LibsshGuestSession: GuestSession {
 
     var hostKey: String { session.hostKey.openSSHLine }
 
-    var authenticatedKeyText: String? { session.authenticatedWith.text }
+    var authenticatedKeyText: String? { session.authenticatedWith?.text }
 
     func run(_ command: String) throws -> GuestCommandResult {
         let result = try session.run(command)

@@ -140,7 +140,7 @@ extension SSHSession {
         var config = configuration
         config.hostKeyPin = hostKey.pin
         // Put the key that worked first; a reboot doesn't change authorized_keys.
-        config.keys = [authenticatedWith] + config.keys.filter { $0 != authenticatedWith }
+        if let key = authenticatedWith { config.keys = [key] + config.keys.filter { $0 != key } }
         let (session, _) = try await Self.waitUntilReady(config, timeout: timeout, pollInterval: pollInterval,
                                                          logger: logger)
         return session

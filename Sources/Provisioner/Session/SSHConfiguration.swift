@@ -7,6 +7,9 @@ public struct SSHConfiguration: Sendable, Hashable {
     public var user: String
     /// Keys offered in order until one is accepted (first contact: ``SSHPrivateKey/vagrantInsecure``).
     public var keys: [SSHPrivateKey]
+    /// Tried once no key was accepted, or alone when `keys` is empty: password authentication (OpenSSH's
+    /// `PasswordAuthentication`), for installers whose answer file sets a password and no key.
+    public var password: String?
     /// The host key the server must present; `nil` accepts any key (first contact) — pin ``SSHSession/hostKey``.
     public var hostKeyPin: HostKeyPin?
     /// Names the machine in error messages (`machine web's host key changed; …`).
@@ -20,13 +23,14 @@ public struct SSHConfiguration: Sendable, Hashable {
     public var keepaliveInterval: TimeInterval?
 
     public init(
-        host: String, port: Int = 22, user: String, keys: [SSHPrivateKey], hostKeyPin: HostKeyPin? = nil,
+        host: String, port: Int = 22, user: String, keys: [SSHPrivateKey], password: String? = nil, hostKeyPin: HostKeyPin? = nil,
         machineName: String? = nil, timeout: TimeInterval = 10, keepaliveInterval: TimeInterval? = 30
     ) {
         self.host = host
         self.port = port
         self.user = user
         self.keys = keys
+        self.password = password
         self.hostKeyPin = hostKeyPin
         self.machineName = machineName
         self.timeout = timeout

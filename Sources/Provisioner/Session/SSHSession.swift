@@ -14,8 +14,8 @@ public final class SSHSession: @unchecked Sendable {
     public let configuration: SSHConfiguration
     /// The host key the server presented (already checked against ``SSHConfiguration/hostKeyPin`` if one was set).
     public let hostKey: HostKey
-    /// The key the server accepted.
-    public let authenticatedWith: SSHPrivateKey
+    /// The key the server accepted; nil when it took ``SSHConfiguration/password``.
+    public let authenticatedWith: SSHPrivateKey?
 
     let logger: Logger
     private let session: LibsshSession
@@ -24,7 +24,7 @@ public final class SSHSession: @unchecked Sendable {
     var sftpAvailable: Bool?
 
     private init(
-        session: LibsshSession, configuration: SSHConfiguration, hostKey: HostKey, key: SSHPrivateKey, logger: Logger
+        session: LibsshSession, configuration: SSHConfiguration, hostKey: HostKey, key: SSHPrivateKey?, logger: Logger
     ) {
         self.session = session
         self.configuration = configuration
@@ -67,8 +67,8 @@ public final class SSHSession: @unchecked Sendable {
             throw error
         }
         if let socket { try session.adopt(socket: socket) }
-        guard !config.keys.isEmpty else {
-            throw SSHError(.invalidArgument, "no private keys to authenticate to \(config.subject) with",
+        guard !config.keys.isEmpty || config.password != nil else {
+            throw SSHError(.invalidArgument, "no private keys or password to authenticate to \(config.subject) with",
                            host: config.host, port: config.port)
         }
         try configure(session, config, requestPinnedKeyType: requestPinnedKeyType)
@@ -96,7 +96,7 @@ public final class SSHSession: @unchecked Sendable {
         }
         let key = try authenticate(session, config)
         logger.debug("ssh connected", metadata: [
-            "endpoint": "\(config.endpoint)", "hostKey": "\(hostKey)", "key": "\(key.label)",
+            "endpoint": "\(config.endpoint)", "hostKey": "\(hostKey)", "key": "\(key?.label ?? "password")",
             "elapsed": "\(ContinuousClock.now - started)",
         ])
         return SSHSession(session: session, configuration: config, hostKey: hostKey, key: key, logger: logger)
@@ -216,8 +216,8 @@ public final class SSHSession: @unchecked Sendable {
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, &count, size)
     }
 
-    /// Offers each key in order; returns the accepted one.
-    private static func authenticate(_ session: LibsshSession, _ config: SSHConfiguration) throws -> SSHPrivateKey {
+    /// Offers each key in order, then the password if there is one; returns the accepted key (nil: the password).
+    private static func authenticate(_ session: LibsshSession, _ config: SSHConfiguration) throws -> SSHPrivateKey? {
         var rejected: [String] = []
         var unreadable: [String] = []
         for key in config.keys {
@@ -235,21 +235,43 @@ public final class SSHSession: @unchecked Sendable {
             case SSH_AUTH_DENIED.rawValue, SSH_AUTH_PARTIAL.rawValue:
                 rejected.append("\(key.label) (\(handle.algorithm))")
             default:
-                let text = session.lastError
-                throw SSHError(
-                    .authenticationFailed,
-                    "public key authentication to \(config.subject) broke off while offering \(key.label): \(text)",
-                    host: config.host, port: config.port, libsshError: text
-                )
+                throw brokeOff(session, config, while: "offering \(key.label)")
             }
         }
-        if rejected.isEmpty {
+        var passwordRejected = false
+        if let password = config.password {
+            switch session.withRaw({ ssh_userauth_password($0, nil, password) }) {
+            case SSH_AUTH_SUCCESS.rawValue:
+                return nil
+            case SSH_AUTH_DENIED.rawValue, SSH_AUTH_PARTIAL.rawValue:
+                passwordRejected = true
+            default:
+                throw brokeOff(session, config, while: "sending the password")
+            }
+        }
+        if rejected.isEmpty && !passwordRejected {
             throw SSHError(.invalidKey, "none of the keys for \(config.subject) could be read: "
                            + unreadable.joined(separator: "; "), host: config.host, port: config.port)
         }
-        var message = "\(config.subject) rejected every key offered: " + rejected.joined(separator: ", ")
+        var refusals: [String] = []
+        var checks: [String] = []
+        if !rejected.isEmpty {
+            refusals.append("every key offered: " + rejected.joined(separator: ", "))
+            checks.append("the guest's ~\(config.user)/.ssh/authorized_keys holds one of their public keys")
+        }
+        if passwordRejected {
+            refusals.append("the password")
+            checks.append("the password is \(config.user)'s and the server takes passwords (sshd: PasswordAuthentication yes; dropbear: no -s)")
+        }
+        var message = "\(config.subject) rejected " + refusals.joined(separator: " and ")
         if !unreadable.isEmpty { message += "; unreadable: " + unreadable.joined(separator: "; ") }
-        message += ". Check that the guest's ~\(config.user)/.ssh/authorized_keys holds one of their public keys"
+        message += ". Check that " + checks.joined(separator: ", and that ")
         throw SSHError(.authenticationFailed, message, host: config.host, port: config.port)
+    }
+
+    private static func brokeOff(_ session: LibsshSession, _ config: SSHConfiguration, while doing: String) -> SSHError {
+        let text = session.lastError
+        return SSHError(.authenticationFailed, "authentication to \(config.subject) broke off while \(doing): \(text)",
+                        host: config.host, port: config.port, libsshError: text)
     }
 }

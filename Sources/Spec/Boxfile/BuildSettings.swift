@@ -111,6 +111,11 @@ public struct BuildSSH: Codable, Sendable, Equatable {
         self.waitForReboot = waitForReboot
     }
 
+    /// The `password:` given, if any.
+    public var password: String? {
+        if case .password(let text) = credential { text } else { nil }
+    }
+
     public static let defaultTimeout = Duration.seconds(30 * 60)
 }
 
