@@ -48,11 +48,18 @@ struct PortForwardingEndToEndTests {
         let after = try guestUDPNoPorts(sandbox)
         #expect(after - before >= 5, "guest Udp NoPorts \(before) → \(after)")
 
-        // A guest reboot keeps the forward (kernel rules; same lease).
+        // A guest reboot keeps the forward (kernel rules; same lease). "Rebooted" means a new boot id: under
+        // load the old system can still answer SSH for seconds after `reboot`, and then goes away mid-check.
+        let bootID = "cat /proc/sys/kernel/random/boot_id"
+        let firstBoot = try sandbox.run("ssh", "-c", bootID).stdout
         _ = try sandbox.run("ssh", "-c", "sudo reboot")
-        Thread.sleep(forTimeInterval: 3)
         let rebooted = Date().addingTimeInterval(180)
-        while Date() < rebooted, try sandbox.run("ssh", "-c", "true").status != 0 { Thread.sleep(forTimeInterval: 2) }
+        while Date() < rebooted {
+            let now = try sandbox.run("ssh", "-c", bootID)
+            if now.status == 0 && now.stdout != firstBoot { break }
+            Thread.sleep(forTimeInterval: 2)
+        }
+        #expect(try sandbox.run("ssh", "-c", bootID).stdout != firstBoot, "the guest did not reboot within 180 s")
         #expect(try sandbox.run("ssh", "-c", Self.startEcho).status == 0)
         #expect(try LoopbackSocket.tcpExchange(port: tcpPort, payload: payload, deadline: Date().addingTimeInterval(20)) == payload)
 
