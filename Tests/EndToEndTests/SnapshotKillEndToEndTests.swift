@@ -23,20 +23,21 @@ extension SnapshotEndToEndTests {
 
             // 1. Killed while libvirtd loads the snapshot's memory; the rerun meets that revert in flight.
             try changeGuest(sandbox)
+            // The load takes ~0.3 s between vmfile's pause and its resume: kill on libvirt's "Suspended"
+            // event itself (a `virsh domstate` per sample can take longer than the window on a loaded host).
+            let events = try LifecycleEvents(domain: domain)
+            defer { events.stop() }
             let first = try sandbox.start("snapshot", "restore", "s1")
-            // The load takes ~0.3 s, so kill on the very observation of "paused": sampling the state again
-            // (another virsh) after it can land after the resume on a loaded host.
-            var sawPaused = false
-            _ = KillWindowEndToEndTests.wait(120) {
-                guard first.isRunning else { return true }
-                sawPaused = KillWindowEndToEndTests.domainState(domain).hasPrefix("paused")
-                return sawPaused
+            var atKill = ""
+            let sawPaused = events.wait(for: "Suspended", seconds: 120, while: { first.isRunning }) {
+                kill(first.processIdentifier, SIGKILL)
+                atKill = events.received
             }
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()
             let killed = first.terminationReason == .uncaughtSignal
-            #expect(sawPaused && killed,
-                    "the restore was not killed during its revert (paused seen: \(sawPaused), killed: \(killed), exit \(first.terminationStatus))")
+            #expect(sawPaused && killed && !atKill.contains("Resumed"),
+                    "the restore was not killed during its revert (paused seen: \(sawPaused), killed: \(killed), exit \(first.terminationStatus), events at the kill: \(atKill))")
             try expectConverged(sandbox, domain: domain)
 
             // 2. Killed once the revert is done, while vmfile sets the clock and puts its own state back.

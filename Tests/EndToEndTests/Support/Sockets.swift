@@ -17,15 +17,22 @@ enum LoopbackSocket {
     }
 
     /// A listening TCP socket on 127.0.0.1:`port` (to make a port busy); close it with `close(fd)`.
+    ///
+    /// With `SO_REUSEADDR`, as QEMU's forwards and vmfile's port probe bind: a port whose last
+    /// connections linger in TIME_WAIT (a guest that just powered off closes them first) can be taken,
+    /// one another socket listens on cannot.
     static func listen(port: Int) throws -> Int32 {
         let fd = try open(udp: false)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = loopback(port: port)
         let ok = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
         guard ok, Glibc.listen(fd, 1) == 0 else {
+            let reason = String(cString: strerror(errno))
             close(fd)
-            throw SandboxError(message: "cannot listen on 127.0.0.1:\(port)")
+            throw SandboxError(message: "cannot listen on 127.0.0.1:\(port): \(reason)")
         }
         return fd
     }
