@@ -35,8 +35,11 @@ final class LifecycleEvents: @unchecked Sendable {
             guard poll(&poller, 1, 20) > 0 else { continue }
             let chunk = handle.availableData
             guard !chunk.isEmpty else { return false }
-            lock.withLock { text += String(decoding: chunk, as: UTF8.self) }
-            if lock.withLock({ text.contains(fragment) }) {
+            let arrived = lock.withLock {
+                text += String(decoding: chunk, as: UTF8.self)
+                return text.contains(fragment)
+            }
+            if arrived {
                 action()
                 return true
             }
