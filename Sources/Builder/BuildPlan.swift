@@ -53,7 +53,8 @@ public struct BuildPlan: Sendable, Equatable {
 
     /// The build machine's domain: the installer ISO as CD-ROM while `installing`, disk first then CD (an
     /// empty disk falls through to the CD; the installed disk boots itself), and a guest reboot powers it
-    /// off while installing, which is how the build sees the installer finish.
+    /// off while installing, which is how the build sees the installer finish — unless the Boxfile says
+    /// `ssh.wait_for_reboot: false`: then the guest reboots as it likes and SSH is tried from power-on.
     public func domainSpec(boxfile: Boxfile, accelerator: Accelerator, diskPath: String, isoPath: String?,
                            consoleLog: String, emulator: String?, installing: Bool,
                            seedCD: String? = nil) throws(HypervisorError) -> DomainSpec {
@@ -64,7 +65,7 @@ public struct BuildPlan: Sendable, Equatable {
         spec.cdromPath = installing ? isoPath : nil
         spec.additionalCDROMs = installing ? (seedCD.map { [$0] } ?? []) : []
         spec.bootFromCDROM = false
-        spec.onReboot = installing ? .destroy : .restart
+        spec.onReboot = installing && boxfile.ssh.waitForReboot ? .destroy : .restart
         spec.emulator = emulator
         return spec
     }

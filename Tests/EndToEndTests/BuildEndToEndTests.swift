@@ -49,7 +49,7 @@ struct BuildEndToEndTests {
             #expect(try Self.buildLeftovers(id).isEmpty)
             try #require(build.status == 0, "\(build)")
             #expect(build.stdout.contains("built by vmfile build"), "the provision step's output: \(build)")
-            for phase in ["verified", "answer files at http://", "console showed \"boot:\"", "installer finished", "SSH up", "provisioned", "shut down", "added to the box store"] {
+            for phase in ["verified", "answer files at http://", "console showed \"boot:\"", "installer finished", "SSH up", "provisioned", "trimmed free space (/: ", "shut down", "added to the box store"] {
                 #expect(build.stderr.contains(phase), "no '\(phase)' phase: \(build.stderr)")
             }
             let box = output.appendingPathComponent("vmfile-tiny-installed-1.0.0.box")
@@ -149,7 +149,7 @@ struct BuildEndToEndTests {
         }
     }
 
-    @Test func aRerunAfterKill9RemovesTheLeftoversAndBuilds() throws {
+    @Test func aRerunAfterKill9RemovesTheLeftoversAndBuildsWithoutWaitingForTheReboot() throws {
         try Self.requireISO()
         try Sandbox.with(vmfile: "version: 1\nmachines:\n  solo: {box: tiny}\n", files: ["Boxfile": try Self.tinyInstallerBoxfile()]) { sandbox in
             let log = sandbox.directory.appendingPathComponent("build.log")
@@ -159,9 +159,19 @@ struct BuildEndToEndTests {
             let id = try Self.buildID(ProcessOutput(status: 0, stdout: "", stderr: try String(contentsOf: log, encoding: .utf8)))
             #expect(!(try Self.buildLeftovers(id).isEmpty), "a killed build leaves its machine for the rerun to remove")
 
+            // The rerun also covers `ssh.wait_for_reboot: false` (same Boxfile path, so the same build names):
+            // the installer's reboot restarts the machine in place and SSH, tried from power-on, reaches the
+            // installed system.
+            let boxfile = sandbox.directory.appendingPathComponent("Boxfile")
+            let text = try String(contentsOf: boxfile, encoding: .utf8)
+            try #require(text.contains("\nssh:\n"))
+            try text.replacingOccurrences(of: "\nssh:\n", with: "\nssh:\n  wait_for_reboot: false\n")
+                .write(to: boxfile, atomically: true, encoding: .utf8)
             let rerun = try sandbox.run("build")
             #expect(rerun.status == 0, "\(rerun)")
             #expect(rerun.stderr.contains("removed what an earlier, interrupted build"), "\(rerun)")
+            #expect(rerun.stderr.contains("trying SSH from power-on") && !rerun.stderr.contains("installer finished and rebooted"), "\(rerun)")
+            #expect(rerun.stdout.contains("built by vmfile build"), "the provision step ran on the installed system: \(rerun)")
             #expect(try Self.buildLeftovers(id).isEmpty)
             let output = sandbox.directory.appendingPathComponent("output")
             #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()

@@ -91,9 +91,10 @@ struct BoxfileReader {
 
     private func readShutdown(_ node: Node) -> ShutdownSettings {
         var settings = ShutdownSettings()
-        guard let map = reader.mapping(node, key: "shutdown", allowed: ["command", "timeout"]) else { return settings }
+        guard let map = reader.mapping(node, key: "shutdown", allowed: ["command", "timeout", "trim"]) else { return settings }
         settings.command = map["command"].flatMap { reader.nonEmptyString($0, key: "shutdown.command") }
         if let value = map["timeout"], let timeout = reader.duration(value, key: "shutdown.timeout") { settings.timeout = timeout }
+        if let value = map["trim"], let trim = reader.bool(value, key: "shutdown.trim") { settings.trim = trim }
         return settings
     }
 

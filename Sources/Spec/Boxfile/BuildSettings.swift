@@ -126,10 +126,14 @@ public struct ShutdownSettings: Codable, Sendable, Equatable {
     public var command: String?
     /// How long the guest may take to power off before the build fails (default 5 min, as Packer).
     public var timeout: Duration
+    /// Run `fstrim -a` as root over SSH first (default true): the build disk passes discards through, so the
+    /// blocks the install and provision steps freed are not copied into the box.
+    public var trim: Bool
 
-    public init(command: String? = nil, timeout: Duration = ShutdownSettings.defaultTimeout) {
+    public init(command: String? = nil, timeout: Duration = ShutdownSettings.defaultTimeout, trim: Bool = true) {
         self.command = command
         self.timeout = timeout
+        self.trim = trim
     }
 
     public static let defaultTimeout = Duration.seconds(5 * 60)

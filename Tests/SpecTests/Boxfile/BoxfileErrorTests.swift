@@ -26,6 +26,7 @@ import Testing
         ErrorCase("`cpus` is 0, outside the allowed range", at: 4, 7, BoxfileLoad.minimal("cpus: 0")),
         ErrorCase("`compress` must be true or false", at: 4, 11, BoxfileLoad.minimal("compress: maybe")),
         ErrorCase("`output.catalog` must be true or false", at: 4, 19, BoxfileLoad.minimal("output: {catalog: 1}")),
+        ErrorCase("`shutdown.trim` must be true or false", at: 4, 18, BoxfileLoad.minimal("shutdown: {trim: yes please}")),
         // ISO and checksum.
         ErrorCase("`iso` has both `url` and `path`", at: 3, 31, iso("url: \"https://x/a.iso\", path: installer.iso, \(checksum)")),
         ErrorCase("`iso` has neither `url` nor `path`", at: 3, 6, iso(checksum)),

@@ -45,6 +45,7 @@ import Testing
         shutdown:
           command: poweroff
           timeout: 90s
+          trim: false
         compress: false
         output:
           directory: out
@@ -71,7 +72,7 @@ import Testing
             ssh: BuildSSH(username: "{{ not templated }}", credential: .privateKey(directory + "/keys/build"),
                           timeout: .seconds(20 * 60), waitForReboot: false),
             provision: [ProvisionStep(name: "greet", source: .inline("echo built > /etc/motd"))],
-            shutdown: ShutdownSettings(command: "poweroff", timeout: .seconds(90)),
+            shutdown: ShutdownSettings(command: "poweroff", timeout: .seconds(90), trim: false),
             compress: false,
             output: OutputSettings(directory: directory + "/out", catalog: true))
         #expect(boxfile == expected)
@@ -91,7 +92,7 @@ import Testing
         #expect(boxfile.cd == nil)
         #expect(boxfile.ssh == BuildSSH(username: "vagrant", credential: .vagrantInsecureKey, port: 22,
                                         timeout: .seconds(1800), waitForReboot: true))
-        #expect(boxfile.shutdown == ShutdownSettings(command: nil, timeout: .seconds(300)))
+        #expect(boxfile.shutdown == ShutdownSettings(command: nil, timeout: .seconds(300), trim: true))
         #expect(boxfile.compress)
         #expect(boxfile.output == OutputSettings(directory: directory + "/output", catalog: false))
         #expect(boxfile.iso.checksum == .sha256(BoxfileLoad.digest))
