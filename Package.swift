@@ -46,7 +46,7 @@ let package = Package(
         // Helpers several test targets share (seeded randomness); never linked into the product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HostSupportTests", dependencies: ["HostSupport"]),
-        .testTarget(name: "SpecTests", dependencies: ["Spec", "TestSupport"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes", "Spec"]),
         .testTarget(name: "HypervisorTests", dependencies: ["Hypervisor", "Spec"]),
         .testTarget(name: "NetTests", dependencies: ["Net", "Spec"]),
