@@ -255,7 +255,7 @@ public struct BoxBuilder: Sendable {
         let shutdownDeadline = Date().addingTimeInterval(Self.seconds(boxfile.shutdown.timeout))
         if let command = boxfile.shutdown.command {
             // The connection may drop as the guest powers off: that is not a failure.
-            _ = try? session.run("sudo -n sh -c \(ShellQuote.quote(command)) </dev/null")
+            _ = try? session.run(ShellQuote.asRoot(command) + " </dev/null")
             session.close()
         } else {
             session.close()
@@ -358,7 +358,7 @@ public struct BoxBuilder: Sendable {
         let script = "command -v fstrim >/dev/null 2>&1 || { echo 'the guest has no fstrim'; exit 3; }; fstrim -av 2>/dev/null || fstrim -v /"
         let result: GuestCommandResult
         do {
-            result = try session.run("sudo -n sh -c \(ShellQuote.quote(script)) </dev/null 2>&1")
+            result = try session.run(ShellQuote.asRoot(script) + " </dev/null 2>&1")
         } catch {
             return "free space not trimmed (\(error)); the box may be larger"
         }

@@ -19,6 +19,14 @@ struct KeyAndQuoteTests {
         }
     }
 
+    @Test func asRootRunsTheWholeScriptUnderSudoWithoutAPrompt() throws {
+        let script = "echo 'it''s' $HOME; fstrim -av || fstrim -v /"
+        #expect(ShellQuote.asRoot(script) == "sudo -n sh -c " + ShellQuote.quote(script))
+        // What sudo hands to sh -c is the script byte for byte.
+        let echoed = try runTool("/bin/sh", ["-c", ShellQuote.asRoot(script).replacingOccurrences(of: "sudo -n sh -c ", with: "printf '%s' ")])
+        #expect(echoed == script)
+    }
+
     @Test func exportPrefixValidatesNames() throws {
         #expect(try ShellQuote.exportPrefix([:]) == "")
         #expect(try ShellQuote.exportPrefix(["B": "2", "A_1": "x y"]) == "export A_1='x y'; export B='2'; ")

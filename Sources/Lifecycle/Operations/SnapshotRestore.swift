@@ -105,7 +105,7 @@ extension MachineController {
             : ""
         let now = Int64(Date().timeIntervalSince1970.rounded())
         let script = "date -u -s @\(now) >/dev/null || exit 1\(renew)"
-        let result = try? session.run("sudo -n sh -c " + ShellQuote.quote(script))
+        let result = try? session.run(ShellQuote.asRoot(script))
         if result?.status == 0 {
             clock.report(renewLease ? "guest clock set, DHCP lease renewed" : "guest clock set")
         } else {

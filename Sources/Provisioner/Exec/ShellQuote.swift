@@ -8,6 +8,12 @@ public enum ShellQuote {
         "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 
+    /// A command line that runs `script` as root through `sudo -n sh -c`, never prompting for a password
+    /// (a guest without password-less sudo fails at once instead of hanging).
+    public static func asRoot(_ script: String) -> String {
+        "sudo -n sh -c " + quote(script)
+    }
+
     /// Whether `name` is a portable environment variable name (`[A-Za-z_][A-Za-z0-9_]*`).
     public static func isValidVariableName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)

@@ -126,7 +126,7 @@ public struct ShutdownSettings: Codable, Sendable, Equatable {
     public var command: String?
     /// How long the guest may take to power off before the build fails (default 5 min, as Packer).
     public var timeout: Duration
-    /// Run `fstrim -a` as root over SSH first (default true): the build disk passes discards through, so the
+    /// Run `fstrim` as root over SSH first (default true; every file system, or `/` with busybox's): the build disk passes discards through, so the
     /// blocks the install and provision steps freed are not copied into the box.
     public var trim: Bool
 
